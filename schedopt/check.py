@@ -1,0 +1,237 @@
+"""The exact feasibility checker and the objective evaluator.
+
+These two functions are the ground truth of schedopt: every solver's output is
+judged by :func:`check`, every objective value by :func:`evaluate`. They are
+plain numpy, written to be read in one sitting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import NO_TIME, Problem
+from .schedule import Schedule
+
+VIOLATION_KINDS: tuple[str, ...] = (
+    "missing",
+    "duration",
+    "release",
+    "deadline",
+    "precedence",
+    "resource",
+    "downtime",
+    "disjunctive",
+    "machine",
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken constraint.
+
+    Attributes
+    ----------
+    kind
+        One of :data:`VIOLATION_KINDS`.
+    jobs
+        The jobs involved (indices into the problem).
+    time
+        The time at which the constraint is broken (for resource kinds the
+        first instant of the overload), or ``None``.
+    message
+        A readable sentence.
+    """
+
+    kind: str
+    jobs: tuple[int, ...]
+    time: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.message}"
+
+
+def _capacity_profile(problem: Problem, k: int, times: np.ndarray) -> np.ndarray:
+    """Capacity of resource ``k`` at each instant in ``times`` (downtime applied)."""
+    cap = np.full(times.shape, problem.capacity[k], dtype=np.int64)
+    for kk, a, b, level in problem.downtime:
+        if kk == k:
+            inside = (times >= a) & (times < b)
+            cap[inside] = np.minimum(cap[inside], level)
+    return cap
+
+
+def check(problem: Problem, schedule: Schedule) -> list[Violation]:
+    """Verify every constraint of ``problem`` on ``schedule``.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    schedule
+        A schedule with one entry per job of ``problem``.
+
+    Returns
+    -------
+    list of Violation
+        Empty if and only if the schedule is feasible.
+
+    Notes
+    -----
+    Resource usage is piecewise constant between consecutive event times
+    (job starts and ends, downtime window bounds), so it suffices to test the
+    usage at each event time. Overloads in consecutive segments are merged
+    into one violation.
+    """
+    n = problem.n_jobs
+    if schedule.n_jobs > n:
+        raise ValueError(f"schedule has {schedule.n_jobs} jobs, the problem only {n}")
+    lab = problem.job_label
+    out: list[Violation] = []
+    start = np.full(n, -1, np.int64)
+    end = np.full(n, -1, np.int64)
+    mach = np.full(n, -1, np.int64)
+    start[: schedule.n_jobs] = schedule.start
+    end[: schedule.n_jobs] = schedule.end
+    mach[: schedule.n_jobs] = schedule.machine
+    present = start >= 0
+
+    for j in np.flatnonzero(~present):
+        out.append(Violation("missing", (int(j),), None, f"{lab(j)} is not scheduled"))
+
+    # Machines and durations.
+    if problem.has_machines:
+        for j in np.flatnonzero(present):
+            if not 0 <= mach[j] < problem.n_machines:
+                out.append(
+                    Violation("machine", (int(j),), int(start[j]), f"{lab(j)} has no valid machine ({mach[j]})")
+                )
+                present[j] = False  # its duration is undefined: skip further checks
+    else:
+        for j in np.flatnonzero(present & (mach != -1)):
+            out.append(
+                Violation("machine", (int(j),), int(start[j]), f"{lab(j)} is put on machine {mach[j]}, but the problem has no machines")
+            )
+    dur = np.zeros(n, np.int64)
+    for j in np.flatnonzero(present):
+        dur[j] = problem.duration_on(int(j), int(mach[j]))
+        if end[j] - start[j] != dur[j]:
+            out.append(
+                Violation(
+                    "duration", (int(j),), int(start[j]),
+                    f"{lab(j)} runs [{start[j]}, {end[j]}) but its duration is {dur[j]}",
+                )
+            )
+            present[j] = False
+
+    # Time windows.
+    for j in np.flatnonzero(present & (start < problem.release)):
+        out.append(
+            Violation("release", (int(j),), int(start[j]), f"{lab(j)} starts at {start[j]} before its release {problem.release[j]}")
+        )
+    for j in np.flatnonzero(present & (end > problem.deadline)):
+        out.append(
+            Violation("deadline", (int(j),), int(end[j]), f"{lab(j)} ends at {end[j]} after its deadline {problem.deadline[j]}")
+        )
+
+    # Precedence (with lags and communication delays).
+    for e, (i, j, lag) in enumerate(problem.precedence):
+        if not (present[i] and present[j]):
+            continue
+        delay = int(lag)
+        if problem.comm[e] and mach[i] != mach[j]:
+            delay += int(problem.comm[e])
+        if start[j] < end[i] + delay:
+            extra = f" + lag {delay}" if delay else ""
+            out.append(
+                Violation(
+                    "precedence", (int(i), int(j)), int(start[j]),
+                    f"{lab(j)} starts at {start[j]}, before {lab(i)} ends at {end[i]}{extra}",
+                )
+            )
+
+    busy = present & (dur > 0)
+
+    # Renewable resources, with downtime.
+    for k in range(problem.n_resources):
+        users = np.flatnonzero(busy & (problem.demand[:, k] > 0))
+        windows = problem.downtime[problem.downtime[:, 0] == k]
+        if users.size == 0:
+            continue
+        times = np.unique(np.concatenate([start[users], end[users], windows[:, 1], windows[:, 2]]))
+        running = (start[users][None, :] <= times[:, None]) & (times[:, None] < end[users][None, :])
+        usage = running.astype(np.int64) @ problem.demand[users, k]
+        cap = _capacity_profile(problem, k, times)
+        over = usage > cap
+        name = problem.resource_names[k]
+        idx = 0
+        while idx < len(times):
+            if not over[idx]:
+                idx += 1
+                continue
+            first = idx
+            jobs: set[int] = set()
+            while idx < len(times) and over[idx]:
+                jobs.update(int(u) for u in users[running[idx]])
+                idx += 1
+            # Over the base capacity is a resource violation; over only the
+            # lowered level inside a downtime window is a downtime violation.
+            kind = "resource" if (usage[first:idx] > problem.capacity[k]).any() else "downtime"
+            t = int(times[first])
+            msg = (
+                f"resource {name!r} over capacity at t={t}: usage {usage[first]} > "
+                f"{'capacity' if kind == 'resource' else 'downtime level'} {cap[first]} "
+                f"(jobs {', '.join(problem.names[u] for u in sorted(jobs))})"
+            )
+            out.append(Violation(kind, tuple(sorted(jobs)), t, msg))
+
+    # Disjunctive pairs.
+    for i, j in problem.disjunctive:
+        if busy[i] and busy[j] and start[i] < end[j] and start[j] < end[i]:
+            t = int(max(start[i], start[j]))
+            out.append(Violation("disjunctive", (int(i), int(j)), t, f"{lab(i)} and {lab(j)} overlap at t={t}"))
+
+    # Unary machines.
+    if problem.has_machines:
+        for m in range(problem.n_machines):
+            on = np.flatnonzero(busy & (mach == m))
+            on = on[np.argsort(start[on], kind="stable")]
+            for a, b in zip(on[:-1], on[1:]):
+                if start[b] < end[a]:
+                    out.append(
+                        Violation(
+                            "machine", (int(a), int(b)), int(start[b]),
+                            f"{lab(a)} and {lab(b)} overlap on machine {problem.machine_names[m]!r} at t={start[b]}",
+                        )
+                    )
+    return out
+
+
+def is_feasible(problem: Problem, schedule: Schedule) -> bool:
+    """``True`` when :func:`check` finds no violation."""
+    return not check(problem, schedule)
+
+
+def evaluate(problem: Problem, schedule: Schedule) -> int:
+    """The objective value of ``schedule`` (the schedule need not be feasible).
+
+    * makespan: ``max_j C_j``
+    * total_tardiness: ``sum_j max(0, C_j - d_j)``
+    * total_weighted_tardiness: ``sum_j w_j max(0, C_j - d_j)``
+    * feasibility: ``0``
+
+    Jobs without a due date (``due == NO_TIME``) are never tardy.
+    """
+    obj = problem.objective
+    if obj == "feasibility":
+        return 0
+    if obj == "makespan":
+        return schedule.makespan
+    if (schedule.start < 0).any():
+        raise ValueError("cannot evaluate tardiness of a schedule with unscheduled jobs")
+    tard = np.where(problem.due < NO_TIME, np.maximum(0, schedule.end - problem.due), 0)
+    if obj == "total_tardiness":
+        return int(tard.sum())
+    return int((problem.weight * tard).sum())

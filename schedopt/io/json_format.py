@@ -1,0 +1,129 @@
+"""schedopt JSON: a versioned schema for problems, schedules and results.
+
+Layout (version 1)::
+
+    {"schedopt": 1,
+     "problem": {"name": ..., "objective": ..., "duration": [...], ...},   # optional
+     "schedule": {"start": [...], "end": [...], "machine": [...]},        # optional
+     "result": {"status": ..., "objective": ..., ...}}                    # optional
+
+Due dates and deadlines equal to :data:`schedopt.model.NO_TIME` are written as
+``null``. Reading then writing a problem or schedule round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParseError, ProblemError
+from ..model import NO_TIME, Problem
+from ..result import Result
+from ..schedule import Schedule
+
+SCHEMA_VERSION = 1
+
+_ARRAY_FIELDS = (
+    "duration", "release", "weight", "priority", "precedence", "comm", "data_size",
+    "capacity", "demand", "downtime", "disjunctive", "machine_type",
+)
+_NAME_FIELDS = ("names", "type_names", "resource_names", "machine_names")
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """The JSON-ready dictionary of a problem."""
+    out: dict[str, Any] = {"name": problem.name, "objective": problem.objective}
+    for f in _ARRAY_FIELDS:
+        out[f] = getattr(problem, f).tolist()
+    for f in ("due", "deadline"):
+        arr = getattr(problem, f)
+        out[f] = [None if v >= NO_TIME else int(v) for v in arr]
+    for f in _NAME_FIELDS:
+        out[f] = list(getattr(problem, f))
+    out["meta"] = problem.meta
+    return out
+
+
+def problem_from_dict(data: dict[str, Any]) -> Problem:
+    """Inverse of :func:`problem_to_dict`; raises ``ProblemError`` on bad fields."""
+    if not isinstance(data, dict):
+        raise ProblemError("'problem' must be an object")
+    if "duration" not in data:
+        raise ProblemError("'problem' has no 'duration' field")
+    known = set(_ARRAY_FIELDS) | set(_NAME_FIELDS) | {"due", "deadline", "name", "objective", "meta"}
+    unknown = set(data) - known
+    if unknown:
+        raise ProblemError(f"unknown problem field(s): {', '.join(sorted(unknown))}")
+    kwargs: dict[str, Any] = {}
+    for f in _ARRAY_FIELDS:
+        if f in data and data[f] is not None:
+            value = data[f]
+            if f == "demand" and value == []:
+                value = np.zeros((len(data["duration"]), len(data.get("capacity") or [])), np.int64)
+            kwargs[f] = value
+    for f in ("due", "deadline"):
+        if f in data and data[f] is not None:
+            kwargs[f] = [NO_TIME if v is None else v for v in data[f]]
+    for f in _NAME_FIELDS:
+        if data.get(f):
+            kwargs[f] = data[f]
+    return Problem(
+        **kwargs,
+        objective=data.get("objective", "makespan"),
+        name=data.get("name", ""),
+        meta=data.get("meta") or {},
+    )
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno) from None
+    if not isinstance(data, dict) or "schedopt" not in data:
+        raise ParseError("not a schedopt JSON file (no top-level 'schedopt' version key)", path, 1)
+    if data["schedopt"] != SCHEMA_VERSION:
+        raise ParseError(f"unsupported schema version {data['schedopt']!r} (this schedopt reads {SCHEMA_VERSION})", path)
+    return data
+
+
+def read_json(path: Path) -> Problem:
+    """Read the problem in a schedopt JSON file."""
+    data = _load(path)
+    if "problem" not in data:
+        raise ParseError("file holds no 'problem'", path)
+    try:
+        return problem_from_dict(data["problem"])
+    except (ProblemError, TypeError) as exc:
+        raise ParseError(f"problem: {exc}", path) from None
+
+
+def read_schedule_json(path: Path) -> Schedule:
+    """Read the schedule in a schedopt JSON file (top level or inside 'result')."""
+    data = _load(path)
+    sched = data.get("schedule") or (data.get("result") or {}).get("schedule")
+    if sched is None:
+        raise ParseError("file holds no 'schedule'", path)
+    try:
+        return Schedule.from_dict(sched)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ParseError(f"schedule: {exc}", path) from None
+
+
+def write_json(path: str | Path, obj: Problem | Schedule | Result, schedule: Schedule | None = None) -> None:
+    """Write a problem (optionally with a schedule), a schedule or a result."""
+    out: dict[str, Any] = {"schedopt": SCHEMA_VERSION}
+    if isinstance(obj, Problem):
+        out["problem"] = problem_to_dict(obj)
+        if schedule is not None:
+            out["schedule"] = schedule.to_dict()
+    elif isinstance(obj, Schedule):
+        out["schedule"] = obj.to_dict()
+    elif isinstance(obj, Result):
+        out["result"] = obj.to_dict()
+    else:
+        raise TypeError(f"cannot write {type(obj).__name__} as schedopt JSON")
+    Path(path).write_text(json.dumps(out, indent=1) + "\n")

@@ -1,0 +1,183 @@
+"""PSPLIB ``.sm`` and Patterson ``.rcp`` files, parsed by the ``psplib`` package.
+
+The ``psplib`` package (PyJobShop/PSPLIB) does the parsing. It is lenient by
+design, so before handing a file over we check the layout line by line; any
+defect is reported as a :class:`~schedopt.errors.ParseError` with file and line.
+PSPLIB's dummy source and sink stay jobs, so job ``j`` here is activity
+``j + 1`` of the file.
+
+Reference: Kolisch, R. & Sprecher, A. (1996). PSPLIB - a project scheduling
+problem library. European Journal of Operational Research 96(1), 205-216.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import psplib
+
+from ..errors import ParseError, ProblemError
+from ..families.rcpsp.model import rcpsp
+from ..model import Problem
+
+_INT = re.compile(r"-?\d+")
+
+
+def _numbered_lines(path: Path) -> list[tuple[int, str]]:
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not a text file ({exc.reason})", path) from None
+    return [(no, line.strip()) for no, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def _ints(path: Path, no: int, line: str, what: str) -> list[int]:
+    tokens = line.split()
+    for tok in tokens:
+        if not _INT.fullmatch(tok):
+            raise ParseError(f"{what}: expected integers, found {tok!r}", path, no)
+    return [int(t) for t in tokens]
+
+
+def _find(path: Path, lines: list[tuple[int, str]], marker: str) -> int:
+    for pos, (_, line) in enumerate(lines):
+        if marker in line:
+            return pos
+    raise ParseError(f"section {marker!r} not found", path)
+
+
+def _check_psplib_layout(path: Path, lines: list[tuple[int, str]]) -> int:
+    """Validate the sections psplib reads; return the number of jobs."""
+    n_declared = None
+    for no, line in lines:
+        if line.startswith("jobs (incl. supersource/sink )"):
+            vals = _INT.findall(line.split(":", 1)[-1])
+            if not vals:
+                raise ParseError("jobs count is not an integer", path, no)
+            n_declared = int(vals[0])
+    prec = _find(path, lines, "PRECEDENCE RELATIONS")
+    req = _find(path, lines, "REQUESTS/DURATIONS")
+    avail = _find(path, lines, "RESOURCEAVAILABILITIES")
+    if not prec < req < avail:
+        raise ParseError("sections out of order (expected PRECEDENCE, REQUESTS/DURATIONS, AVAILABILITIES)", path)
+    if avail + 2 >= len(lines):
+        raise ParseError("RESOURCEAVAILABILITIES has no capacity line", path, lines[avail][0])
+    kinds_no, kinds_line = lines[avail + 1]
+    kinds = re.findall(r"[RND]\s*\d+", kinds_line)
+    cap_no, cap_line = lines[avail + 2]
+    caps = _ints(path, cap_no, cap_line, "resource capacities")
+    if len(caps) != len(kinds):
+        raise ParseError(f"{len(caps)} capacities for {len(kinds)} resources", path, cap_no)
+    r = len(caps)
+    prec_rows = lines[prec + 2 : req - 1]
+    if n_declared is not None and len(prec_rows) != n_declared:
+        raise ParseError(
+            f"PRECEDENCE RELATIONS lists {len(prec_rows)} jobs, header declares {n_declared}",
+            path,
+            prec_rows[-1][0] if prec_rows else lines[prec][0],
+        )
+    n = len(prec_rows)
+    for k, (no, line) in enumerate(prec_rows, 1):
+        vals = _ints(path, no, line, "precedence row")
+        if len(vals) < 3:
+            raise ParseError("precedence row needs job, modes, successor count", path, no)
+        if vals[0] != k:
+            raise ParseError(f"expected job {k}, found {vals[0]}", path, no)
+        if vals[1] != 1:
+            raise ParseError(f"job {k} has {vals[1]} modes; only single-mode RCPSP is supported", path, no)
+        if len(vals) - 3 != vals[2]:
+            raise ParseError(f"job {k} declares {vals[2]} successors but lists {len(vals) - 3}", path, no)
+        for s in vals[3:]:
+            if not 1 <= s <= n:
+                raise ParseError(f"job {k}: successor {s} is not a job (1..{n})", path, no)
+    req_rows = lines[req + 3 : avail - 1]
+    if len(req_rows) != n:
+        raise ParseError(
+            f"REQUESTS/DURATIONS lists {len(req_rows)} rows for {n} jobs", path, lines[req][0]
+        )
+    for k, (no, line) in enumerate(req_rows, 1):
+        vals = _ints(path, no, line, "requests/durations row")
+        if len(vals) != r + 3:
+            raise ParseError(f"job {k}: expected job, mode, duration and {r} demands", path, no)
+        if vals[2] < 0 or min(vals[3:], default=0) < 0:
+            raise ParseError(f"job {k}: negative duration or demand", path, no)
+    return n
+
+
+def _to_problem(path: Path, inst: psplib.ProjectInstance, fmt: str) -> Problem:
+    if any(not res.renewable for res in inst.resources):
+        if any(
+            act.modes[0].demands[k] for act in inst.activities for k, res in enumerate(inst.resources)
+            if not res.renewable
+        ):
+            raise ParseError("non-renewable resources are not supported", path)
+    keep = [k for k, res in enumerate(inst.resources) if res.renewable]
+    for idx, act in enumerate(inst.activities):
+        if len(act.modes) != 1:
+            raise ParseError(f"activity {idx + 1} has {len(act.modes)} modes; only single-mode is supported", path)
+    durations = np.array([a.modes[0].duration for a in inst.activities], dtype=np.int64)
+    demand = np.array([[a.modes[0].demands[k] for k in keep] for a in inst.activities], dtype=np.int64)
+    demand = demand.reshape(len(durations), len(keep))
+    capacity = [inst.resources[k].capacity for k in keep]
+    try:
+        return rcpsp(
+            durations,
+            capacity,
+            demand,
+            successors=[a.successors for a in inst.activities],
+            names=[str(i + 1) for i in range(len(durations))],
+            resource_names=[f"R{k + 1}" for k in keep],
+            name=path.stem,
+            meta={"source": str(path), "format": fmt},
+        )
+    except ProblemError as exc:
+        raise ParseError(str(exc), path) from None
+
+
+def read_psplib(path: Path) -> Problem:
+    """Read a single-mode PSPLIB ``.sm`` file.
+
+    Job names are PSPLIB's 1-based activity numbers; job ``j`` is activity ``j + 1``.
+    """
+    lines = _numbered_lines(path)
+    _check_psplib_layout(path, lines)
+    try:
+        inst = psplib.parse(path, instance_format="psplib")
+    except Exception as exc:  # the layout check should have caught it
+        raise ParseError(f"psplib could not parse the file: {exc}", path) from None
+    return _to_problem(path, inst, "psplib")
+
+
+def read_patterson(path: Path) -> Problem:
+    """Read a Patterson-format ``.rcp`` file (RanGen RG30/RG300 and others).
+
+    Layout: ``n r``, then ``r`` capacities, then per activity
+    ``duration d_1..d_r n_succ succ...`` (successors 1-based, rows may wrap).
+    """
+    lines = _numbered_lines(path)
+    tokens: list[tuple[int, int]] = []
+    for no, line in lines:
+        tokens.extend((no, v) for v in _ints(path, no, line, "Patterson data"))
+    if len(tokens) < 2:
+        raise ParseError("expected the job and resource counts on the first line", path, 1)
+    n, r = tokens[0][1], tokens[1][1]
+    pos = 2 + r
+    if len(tokens) < pos:
+        raise ParseError(f"expected {r} capacities", path, tokens[-1][0])
+    for k in range(n):
+        if pos + r + 2 > len(tokens):
+            raise ParseError(f"activity {k + 1}: data ends early", path, tokens[-1][0])
+        n_succ = tokens[pos + r + 1][1]
+        for _, s in tokens[pos + r + 2 : pos + r + 2 + n_succ]:
+            if not 1 <= s <= n:
+                raise ParseError(f"activity {k + 1}: successor {s} is not in 1..{n}", path, tokens[pos][0])
+        pos += r + 2 + n_succ
+    if pos > len(tokens):
+        raise ParseError("file ends in the middle of an activity", path, tokens[-1][0])
+    try:
+        inst = psplib.parse(path, instance_format="patterson")
+    except Exception as exc:
+        raise ParseError(f"psplib could not parse the file: {exc}", path) from None
+    return _to_problem(path, inst, "patterson")
