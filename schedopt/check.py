@@ -7,6 +7,7 @@ plain numpy, written to be read in one sitting.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,13 +107,20 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
         for j in np.flatnonzero(present):
             if not 0 <= mach[j] < problem.n_machines:
                 out.append(
-                    Violation("machine", (int(j),), int(start[j]), f"{lab(j)} has no valid machine ({mach[j]})")
+                    Violation(
+                        "machine", (int(j),), int(start[j]), f"{lab(j)} has no valid machine ({mach[j]})"
+                    )
                 )
                 present[j] = False  # its duration is undefined: skip further checks
     else:
         for j in np.flatnonzero(present & (mach != -1)):
             out.append(
-                Violation("machine", (int(j),), int(start[j]), f"{lab(j)} is put on machine {mach[j]}, but the problem has no machines")
+                Violation(
+                    "machine",
+                    (int(j),),
+                    int(start[j]),
+                    f"{lab(j)} is put on machine {mach[j]}, but the problem has no machines",
+                )
             )
     dur = np.zeros(n, np.int64)
     for j in np.flatnonzero(present):
@@ -120,7 +128,9 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
         if end[j] - start[j] != dur[j]:
             out.append(
                 Violation(
-                    "duration", (int(j),), int(start[j]),
+                    "duration",
+                    (int(j),),
+                    int(start[j]),
                     f"{lab(j)} runs [{start[j]}, {end[j]}) but its duration is {dur[j]}",
                 )
             )
@@ -129,11 +139,21 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     # Time windows.
     for j in np.flatnonzero(present & (start < problem.release)):
         out.append(
-            Violation("release", (int(j),), int(start[j]), f"{lab(j)} starts at {start[j]} before its release {problem.release[j]}")
+            Violation(
+                "release",
+                (int(j),),
+                int(start[j]),
+                f"{lab(j)} starts at {start[j]} before its release {problem.release[j]}",
+            )
         )
     for j in np.flatnonzero(present & (end > problem.deadline)):
         out.append(
-            Violation("deadline", (int(j),), int(end[j]), f"{lab(j)} ends at {end[j]} after its deadline {problem.deadline[j]}")
+            Violation(
+                "deadline",
+                (int(j),),
+                int(end[j]),
+                f"{lab(j)} ends at {end[j]} after its deadline {problem.deadline[j]}",
+            )
         )
 
     # Precedence (with lags and communication delays).
@@ -147,7 +167,9 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
             extra = f" + lag {delay}" if delay else ""
             out.append(
                 Violation(
-                    "precedence", (int(i), int(j)), int(start[j]),
+                    "precedence",
+                    (int(i), int(j)),
+                    int(start[j]),
                     f"{lab(j)} starts at {start[j]}, before {lab(i)} ends at {end[i]}{extra}",
                 )
             )
@@ -191,18 +213,22 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     for i, j in problem.disjunctive:
         if busy[i] and busy[j] and start[i] < end[j] and start[j] < end[i]:
             t = int(max(start[i], start[j]))
-            out.append(Violation("disjunctive", (int(i), int(j)), t, f"{lab(i)} and {lab(j)} overlap at t={t}"))
+            out.append(
+                Violation("disjunctive", (int(i), int(j)), t, f"{lab(i)} and {lab(j)} overlap at t={t}")
+            )
 
     # Unary machines.
     if problem.has_machines:
         for m in range(problem.n_machines):
             on = np.flatnonzero(busy & (mach == m))
             on = on[np.argsort(start[on], kind="stable")]
-            for a, b in zip(on[:-1], on[1:]):
+            for a, b in itertools.pairwise(on):
                 if start[b] < end[a]:
                     out.append(
                         Violation(
-                            "machine", (int(a), int(b)), int(start[b]),
+                            "machine",
+                            (int(a), int(b)),
+                            int(start[b]),
                             f"{lab(a)} and {lab(b)} overlap on machine {problem.machine_names[m]!r} at t={start[b]}",
                         )
                     )

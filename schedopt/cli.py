@@ -22,7 +22,9 @@ def _read_one(path: str, index: int | None):
     obj = read(path) if index is None else read(path, index=index)
     if isinstance(obj, list):
         if len(obj) != 1:
-            print(f"{path} holds {len(obj)} instances; using the first (pick one with --index)", file=sys.stderr)
+            print(
+                f"{path} holds {len(obj)} instances; using the first (pick one with --index)", file=sys.stderr
+            )
         obj = obj[0]
     return obj
 
@@ -71,13 +73,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return 2
     violations = check(problem, schedule)
     if args.json:
-        print(json.dumps({
-            "feasible": not violations,
-            "objective": evaluate(problem, schedule) if not violations else None,
-            "violations": [
-                {"kind": v.kind, "jobs": list(v.jobs), "time": v.time, "message": v.message} for v in violations
-            ],
-        }))
+        print(
+            json.dumps(
+                {
+                    "feasible": not violations,
+                    "objective": evaluate(problem, schedule) if not violations else None,
+                    "violations": [
+                        {"kind": v.kind, "jobs": list(v.jobs), "time": v.time, "message": v.message}
+                        for v in violations
+                    ],
+                }
+            )
+        )
     elif violations:
         print(f"INFEASIBLE: {len(violations)} violation(s)")
         for v in violations:

@@ -238,18 +238,36 @@ class Problem:
         set_(self, "machine_type", mt)
         n_types = dur.shape[1] if dur.ndim == 2 else (int(mt.max()) + 1 if mt.size else 0)
         tn = self.type_names
-        set_(self, "type_names", tuple(str(t) for t in tn) if tn else tuple(f"type{t}" for t in range(n_types)))
+        set_(
+            self, "type_names", tuple(str(t) for t in tn) if tn else tuple(f"type{t}" for t in range(n_types))
+        )
         rn = self.resource_names
-        set_(self, "resource_names", tuple(str(s) for s in rn) if rn else tuple(f"R{k + 1}" for k in range(r)))
+        set_(
+            self, "resource_names", tuple(str(s) for s in rn) if rn else tuple(f"R{k + 1}" for k in range(r))
+        )
         mn = self.machine_names
-        set_(self, "machine_names", tuple(str(s) for s in mn) if mn else tuple(f"M{i}" for i in range(len(mt))))
+        set_(
+            self, "machine_names", tuple(str(s) for s in mn) if mn else tuple(f"M{i}" for i in range(len(mt)))
+        )
         if self.objective not in OBJECTIVES:
             raise ProblemError(f"objective: {self.objective!r} is not one of {', '.join(OBJECTIVES)}")
         set_(self, "meta", dict(self.meta))
         self._validate()
         for attr in (
-            "duration", "release", "due", "deadline", "weight", "priority", "precedence",
-            "comm", "data_size", "capacity", "demand", "downtime", "disjunctive", "machine_type",
+            "duration",
+            "release",
+            "due",
+            "deadline",
+            "weight",
+            "priority",
+            "precedence",
+            "comm",
+            "data_size",
+            "capacity",
+            "demand",
+            "downtime",
+            "disjunctive",
+            "machine_type",
         ):
             _frozen(getattr(self, attr))
 
@@ -275,8 +293,7 @@ class Problem:
         if dur.ndim == 2:
             if self.machine_type.size == 0:
                 raise ProblemError(
-                    "duration has one column per machine type, but no machines are given "
-                    "(pass machine_type)"
+                    "duration has one column per machine type, but no machines are given (pass machine_type)"
                 )
             if dur.shape[1] != len(self.type_names):
                 raise ProblemError(
@@ -340,7 +357,9 @@ class Problem:
         dem = self.demand
         if (dem < 0).any():
             j, k = (int(x) for x in np.argwhere(dem < 0)[0])
-            raise ProblemError(f"{lab(j)}: negative demand {dem[j, k]} for resource {self.resource_names[k]!r}")
+            raise ProblemError(
+                f"{lab(j)}: negative demand {dem[j, k]} for resource {self.resource_names[k]!r}"
+            )
         over = (dem > cap[None, :]) & (dmin[:, None] > 0)
         if over.any():
             j, k = (int(x) for x in np.argwhere(over)[0])
@@ -352,7 +371,9 @@ class Problem:
             if not 0 <= k < len(cap):
                 raise ProblemError(f"downtime window {w}: unknown resource index {k}")
             if not 0 <= a < b:
-                raise ProblemError(f"downtime window {w} on {self.resource_names[k]!r}: need 0 <= start < end, got [{a}, {b})")
+                raise ProblemError(
+                    f"downtime window {w} on {self.resource_names[k]!r}: need 0 <= start < end, got [{a}, {b})"
+                )
             if not 0 <= level <= cap[k]:
                 raise ProblemError(
                     f"downtime window {w} on {self.resource_names[k]!r}: level {level} not in 0..{cap[k]}"

@@ -82,7 +82,9 @@ def register_method(
     """
 
     def deco(run: MethodRun) -> MethodRun:
-        _REGISTRY[name] = MethodSpec(name, run, applies, exact, description or (run.__doc__ or "").strip().split("\n")[0], priority)
+        _REGISTRY[name] = MethodSpec(
+            name, run, applies, exact, description or (run.__doc__ or "").strip().split("\n")[0], priority
+        )
         return run
 
     return deco

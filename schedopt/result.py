@@ -77,7 +77,9 @@ class Result:
             "time": self.time,
             "method": self.method,
             "schedule": None if self.schedule is None else self.schedule.to_dict(),
-            "info": {k: v for k, v in self.info.items() if isinstance(v, (int, float, str, bool, type(None)))},
+            "info": {
+                k: v for k, v in self.info.items() if isinstance(v, (int, float, str, bool, type(None)))
+            },
         }
 
     def __repr__(self) -> str:

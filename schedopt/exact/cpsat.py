@@ -20,6 +20,7 @@ cumulative propagator. Constraints 16(3), 250-282.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -89,7 +90,9 @@ def safe_horizon(problem: Problem) -> int:
     dmax = problem.max_duration
     h = int(problem.release.max(initial=0) + dmax.sum() + problem.precedence[:, 2].sum() + problem.comm.sum())
     if len(problem.downtime):
-        h += int((problem.downtime[:, 2] - problem.downtime[:, 1]).sum()) + len(problem.downtime) * int(dmax.max(initial=0))
+        h += int((problem.downtime[:, 2] - problem.downtime[:, 1]).sum()) + len(problem.downtime) * int(
+            dmax.max(initial=0)
+        )
     if problem.n_jobs and (problem.deadline < NO_TIME).all():
         h = min(h, int(problem.deadline.max()))
     return max(h, 1)
@@ -107,7 +110,7 @@ def _downtime_blocks(problem: Problem, k: int) -> list[tuple[int, int, int]]:
     points = np.unique(np.concatenate([wins[:, 1], wins[:, 2]]))
     cap = int(problem.capacity[k])
     blocks: list[tuple[int, int, int]] = []
-    for a, b in zip(points[:-1], points[1:]):
+    for a, b in itertools.pairwise(points):
         cover = wins[(wins[:, 1] <= a) & (a < wins[:, 2])]
         if len(cover):
             red = cap - int(cover[:, 3].min())
@@ -196,7 +199,11 @@ def build(problem: Problem, horizon: int | None = None, options: dict[str, Any] 
             for j in range(n):
                 d = p.duration_on(j, m)
                 if d > 0:
-                    ivs.append(model.new_optional_fixed_size_interval_var(cm.start[j], d, cm.assign[j][m], f"mi{j}_{m}"))
+                    ivs.append(
+                        model.new_optional_fixed_size_interval_var(
+                            cm.start[j], d, cm.assign[j][m], f"mi{j}_{m}"
+                        )
+                    )
             model.add_no_overlap(ivs)
 
     _objective(cm)

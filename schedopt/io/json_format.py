@@ -27,8 +27,18 @@ from ..schedule import Schedule
 SCHEMA_VERSION = 1
 
 _ARRAY_FIELDS = (
-    "duration", "release", "weight", "priority", "precedence", "comm", "data_size",
-    "capacity", "demand", "downtime", "disjunctive", "machine_type",
+    "duration",
+    "release",
+    "weight",
+    "priority",
+    "precedence",
+    "comm",
+    "data_size",
+    "capacity",
+    "demand",
+    "downtime",
+    "disjunctive",
+    "machine_type",
 )
 _NAME_FIELDS = ("names", "type_names", "resource_names", "machine_names")
 
@@ -86,7 +96,9 @@ def _load(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "schedopt" not in data:
         raise ParseError("not a schedopt JSON file (no top-level 'schedopt' version key)", path, 1)
     if data["schedopt"] != SCHEMA_VERSION:
-        raise ParseError(f"unsupported schema version {data['schedopt']!r} (this schedopt reads {SCHEMA_VERSION})", path)
+        raise ParseError(
+            f"unsupported schema version {data['schedopt']!r} (this schedopt reads {SCHEMA_VERSION})", path
+        )
     return data
 
 

@@ -66,8 +66,14 @@ def read_orlib_wt(path: Path, n: int | None = None, index: int | None = None) ->
         p, w, d = vals[:n], vals[n : 2 * n], vals[2 * n :]
         bad = np.flatnonzero(p <= 0)
         if bad.size:
-            raise ParseError(f"instance {k + 1}: job {bad[0] + 1} has processing time {p[bad[0]]}", path, toks[3 * n * k + bad[0]][0])
-        out.append(single_machine(p, d, w, name=f"{path.stem}_{k + 1}", meta={"source": str(path), "index": k}))
+            raise ParseError(
+                f"instance {k + 1}: job {bad[0] + 1} has processing time {p[bad[0]]}",
+                path,
+                toks[3 * n * k + bad[0]][0],
+            )
+        out.append(
+            single_machine(p, d, w, name=f"{path.stem}_{k + 1}", meta={"source": str(path), "index": k})
+        )
     return out[0] if index is not None else out
 
 

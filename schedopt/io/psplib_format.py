@@ -61,10 +61,12 @@ def _check_psplib_layout(path: Path, lines: list[tuple[int, str]]) -> int:
     req = _find(path, lines, "REQUESTS/DURATIONS")
     avail = _find(path, lines, "RESOURCEAVAILABILITIES")
     if not prec < req < avail:
-        raise ParseError("sections out of order (expected PRECEDENCE, REQUESTS/DURATIONS, AVAILABILITIES)", path)
+        raise ParseError(
+            "sections out of order (expected PRECEDENCE, REQUESTS/DURATIONS, AVAILABILITIES)", path
+        )
     if avail + 2 >= len(lines):
         raise ParseError("RESOURCEAVAILABILITIES has no capacity line", path, lines[avail][0])
-    kinds_no, kinds_line = lines[avail + 1]
+    _kinds_no, kinds_line = lines[avail + 1]
     kinds = re.findall(r"[RND]\s*\d+", kinds_line)
     cap_no, cap_line = lines[avail + 2]
     caps = _ints(path, cap_no, cap_line, "resource capacities")
@@ -94,9 +96,7 @@ def _check_psplib_layout(path: Path, lines: list[tuple[int, str]]) -> int:
                 raise ParseError(f"job {k}: successor {s} is not a job (1..{n})", path, no)
     req_rows = lines[req + 3 : avail - 1]
     if len(req_rows) != n:
-        raise ParseError(
-            f"REQUESTS/DURATIONS lists {len(req_rows)} rows for {n} jobs", path, lines[req][0]
-        )
+        raise ParseError(f"REQUESTS/DURATIONS lists {len(req_rows)} rows for {n} jobs", path, lines[req][0])
     for k, (no, line) in enumerate(req_rows, 1):
         vals = _ints(path, no, line, "requests/durations row")
         if len(vals) != r + 3:
@@ -107,16 +107,19 @@ def _check_psplib_layout(path: Path, lines: list[tuple[int, str]]) -> int:
 
 
 def _to_problem(path: Path, inst: psplib.ProjectInstance, fmt: str) -> Problem:
-    if any(not res.renewable for res in inst.resources):
-        if any(
-            act.modes[0].demands[k] for act in inst.activities for k, res in enumerate(inst.resources)
-            if not res.renewable
-        ):
-            raise ParseError("non-renewable resources are not supported", path)
+    if any(not res.renewable for res in inst.resources) and any(
+        act.modes[0].demands[k]
+        for act in inst.activities
+        for k, res in enumerate(inst.resources)
+        if not res.renewable
+    ):
+        raise ParseError("non-renewable resources are not supported", path)
     keep = [k for k, res in enumerate(inst.resources) if res.renewable]
     for idx, act in enumerate(inst.activities):
         if len(act.modes) != 1:
-            raise ParseError(f"activity {idx + 1} has {len(act.modes)} modes; only single-mode is supported", path)
+            raise ParseError(
+                f"activity {idx + 1} has {len(act.modes)} modes; only single-mode is supported", path
+            )
     durations = np.array([a.modes[0].duration for a in inst.activities], dtype=np.int64)
     demand = np.array([[a.modes[0].demands[k] for k in keep] for a in inst.activities], dtype=np.int64)
     demand = demand.reshape(len(durations), len(keep))
