@@ -89,7 +89,7 @@ def _load_readers() -> None:
         return
     _LOADED = True
     from .. import families  # noqa: F401  (families register their own readers)
-    from . import json_format, orlib, psplib_format
+    from . import json_format, orlib, psplib_format, smtt_unweighted
 
     register_reader("psplib", psplib_format.read_psplib, lambda p: p.suffix.lower() == ".sm")
     register_reader("patterson", psplib_format.read_patterson, lambda p: p.suffix.lower() == ".rcp")
@@ -98,4 +98,9 @@ def _load_readers() -> None:
         "orlib-wt",
         orlib.read_orlib_wt,
         lambda p: re.fullmatch(r"wt\d+\.txt", p.name.lower()) is not None,
+    )
+    register_reader(
+        "smtt-unweighted",
+        smtt_unweighted.read_smtt_unweighted,
+        lambda p: re.fullmatch(r"tt\d+_\w+\.txt", p.name.lower()) is not None,
     )

@@ -1,0 +1,64 @@
+"""Unweighted total tardiness sets (``tt20_*``, ``tt100_shang.txt`` ...).
+
+Format (see the data set's SOURCE.md): ``#`` comment lines, then per instance
+three lines: ``id n RDD TF rep opt``, the ``n`` processing times, the ``n``
+due dates. Each problem's ``meta`` holds ``id``, ``rdd``, ``tf``, ``rep`` and
+``opt`` (the optimal total tardiness listed in the file).
+
+References: Shang, T'kindt & Della Croce (2021), Computers & OR 128:105171;
+Cetinkaya et al. (2025), arXiv 2510.24013.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ParseError, ProblemError
+from ..families.smtt.model import single_machine
+from ..model import Problem
+
+
+def _ints(path: Path, no: int, line: str, what: str) -> list[int]:
+    try:
+        return [int(t) for t in line.split()]
+    except ValueError:
+        raise ParseError(f"{what}: expected integers in {line[:60]!r}", path, no) from None
+
+
+def read_smtt_unweighted(path: Path, index: int | None = None) -> Problem | list[Problem]:
+    """Read an unweighted total tardiness file; ``index`` picks one instance (0-based)."""
+    lines = [
+        (no, line.strip())
+        for no, line in enumerate(Path(path).read_text().splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if len(lines) % 3:
+        raise ParseError("expected 3 lines per instance (header, p, d)", path, lines[-1][0] if lines else 1)
+    out: list[Problem] = []
+    for k in range(len(lines) // 3):
+        (hno, head), (pno, pline), (dno, dline) = lines[3 * k : 3 * k + 3]
+        parts = head.split()
+        if len(parts) != 6:
+            raise ParseError("header must be 'id n RDD TF rep opt'", path, hno)
+        try:
+            ident, n, rdd, tf, rep, opt = int(parts[0]), int(parts[1]), float(parts[2]), float(parts[3]), int(parts[4]), int(parts[5])
+        except ValueError:
+            raise ParseError(f"bad header {head!r} (expected 'id n RDD TF rep opt')", path, hno) from None
+        p = _ints(path, pno, pline, "processing times")
+        d = _ints(path, dno, dline, "due dates")
+        if len(p) != n:
+            raise ParseError(f"instance {ident}: {len(p)} processing times, header says n = {n}", path, pno)
+        if len(d) != n:
+            raise ParseError(f"instance {ident}: {len(d)} due dates, header says n = {n}", path, dno)
+        if index is not None and k != index:
+            continue
+        meta = {"source": str(path), "id": ident, "rdd": rdd, "tf": tf, "rep": rep, "opt": opt}
+        try:
+            out.append(single_machine(p, d, name=f"{Path(path).stem}_{ident}", meta=meta))
+        except ProblemError as exc:
+            raise ParseError(f"instance {ident}: {exc}", path, pno) from None
+    if index is not None:
+        if not out:
+            raise IndexError(f"{path}: instance index {index} out of range 0..{len(lines) // 3 - 1}")
+        return out[0]
+    return out
