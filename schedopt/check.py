@@ -186,21 +186,22 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
         running = (start[users][None, :] <= times[:, None]) & (times[:, None] < end[users][None, :])
         usage = running.astype(np.int64) @ problem.demand[users, k]
         cap = _capacity_profile(problem, k, times)
-        over = usage > cap
+        # Over the base capacity is a resource violation; over only the level
+        # lowered by a downtime window is a downtime violation. Consecutive
+        # event times of the same kind form one violation.
+        kinds = np.where(usage > problem.capacity[k], 2, np.where(usage > cap, 1, 0))
         name = problem.resource_names[k]
         idx = 0
         while idx < len(times):
-            if not over[idx]:
+            if kinds[idx] == 0:
                 idx += 1
                 continue
-            first = idx
+            first, code = idx, kinds[idx]
             jobs: set[int] = set()
-            while idx < len(times) and over[idx]:
+            while idx < len(times) and kinds[idx] == code:
                 jobs.update(int(u) for u in users[running[idx]])
                 idx += 1
-            # Over the base capacity is a resource violation; over only the
-            # lowered level inside a downtime window is a downtime violation.
-            kind = "resource" if (usage[first:idx] > problem.capacity[k]).any() else "downtime"
+            kind = "resource" if code == 2 else "downtime"
             t = int(times[first])
             msg = (
                 f"resource {name!r} over capacity at t={t}: usage {usage[first]} > "

@@ -67,7 +67,16 @@ def read(path: str | Path, format: str | None = None, **kwargs: Any) -> Any:
 
 
 def write(path: str | Path, obj: Problem | Schedule | Result, schedule: Schedule | None = None) -> None:
-    """Write a problem, schedule or result as schedopt JSON."""
+    """Write a problem, schedule or result.
+
+    ``.sm`` paths get PSPLIB layout (plain RCPSP problems only); everything
+    else is written as schedopt JSON.
+    """
+    if Path(path).suffix.lower() == ".sm" and isinstance(obj, Problem) and schedule is None:
+        from .psplib_format import write_psplib
+
+        write_psplib(path, obj)
+        return
     from .json_format import write_json
 
     write_json(path, obj, schedule=schedule)

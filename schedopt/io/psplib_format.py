@@ -184,3 +184,58 @@ def read_patterson(path: Path) -> Problem:
     except Exception as exc:
         raise ParseError(f"psplib could not parse the file: {exc}", path) from None
     return _to_problem(path, inst, "patterson")
+
+
+def write_psplib(path: str | Path, problem: Problem) -> None:
+    """Write a single-mode RCPSP in PSPLIB ``.sm`` layout (readable by :func:`read_psplib`).
+
+    Only durations, successors (lags must be 0) and renewable resources are
+    representable; anything else raises ``ValueError``.
+    """
+    p = problem
+    if p.has_machines or p.duration.ndim != 1:
+        raise ValueError("PSPLIB .sm holds no machines")
+    if len(p.downtime) or len(p.disjunctive) or p.has_deadlines or p.release.any() or p.precedence[:, 2].any():
+        raise ValueError("PSPLIB .sm cannot hold downtime, disjunctive pairs, time windows or lags; use JSON")
+    n, r = p.n_jobs, p.n_resources
+    succ = p.successors()
+    lines = [
+        "*" * 72,
+        f"file with basedata            : {p.name or 'schedopt'}.bas",
+        "initial value random generator: 0",
+        "*" * 72,
+        "projects                      :  1",
+        f"jobs (incl. supersource/sink ):  {n}",
+        f"horizon                       :  {int(p.duration.sum())}",
+        "RESOURCES",
+        f"  - renewable                 :  {r}   R",
+        "  - nonrenewable              :  0   N",
+        "  - doubly constrained        :  0   D",
+        "*" * 72,
+        "PROJECT INFORMATION:",
+        "pronr.  #jobs rel.date duedate tardcost  MPM-Time",
+        f"    1     {n - 2}      0       0       0       0",
+        "*" * 72,
+        "PRECEDENCE RELATIONS:",
+        "jobnr.    #modes  #successors   successors",
+    ]
+    for j in range(n):
+        targets = "".join(f"  {s + 1:3d}" for s in sorted(succ[j]))
+        lines.append(f"  {j + 1:3d}        1          {len(succ[j])}{targets}")
+    lines += [
+        "*" * 72,
+        "REQUESTS/DURATIONS:",
+        "jobnr. mode duration  " + "  ".join(f"R {k + 1}" for k in range(r)),
+        "-" * 72,
+    ]
+    for j in range(n):
+        dem = "".join(f"  {int(v):3d}" for v in p.demand[j])
+        lines.append(f"  {j + 1:3d}      1     {int(p.duration[j]):3d}{dem}")
+    lines += [
+        "*" * 72,
+        "RESOURCEAVAILABILITIES:",
+        "  " + "  ".join(f"R {k + 1}" for k in range(r)),
+        "  " + "".join(f"  {int(c):3d}" for c in p.capacity),
+        "*" * 72,
+    ]
+    Path(path).write_text("\n".join(lines) + "\n")
