@@ -66,8 +66,9 @@ def toy_rcpsp(rng: np.random.Generator) -> Problem:
     demand = np.zeros((n_real + 2, 2), dtype=np.int64)
     demand[1:-1] = rng.integers(0, 5, (n_real, 2))
     demand = np.minimum(demand, cap)
-    return schedopt.rcpsp(dur, cap, demand, successors=succ, name="toy12",
-                          names=[str(i + 1) for i in range(n_real + 2)])
+    return schedopt.rcpsp(
+        dur, cap, demand, successors=succ, name="toy12", names=[str(i + 1) for i in range(n_real + 2)]
+    )
 
 
 def windows_rcpsp(rng: np.random.Generator) -> Problem:
@@ -106,8 +107,15 @@ def windows_rcpsp(rng: np.random.Generator) -> Problem:
         if (end[i] <= start[j] or end[j] <= start[i]) and len(disjunctive) < 4:
             disjunctive.append((int(i), int(j)))
     return schedopt.rcpsp(
-        dur, cap, demand, successors=succ, release=release, deadline=deadline,
-        downtime=downtime, disjunctive=disjunctive, name="windows15",
+        dur,
+        cap,
+        demand,
+        successors=succ,
+        release=release,
+        deadline=deadline,
+        downtime=downtime,
+        disjunctive=disjunctive,
+        name="windows15",
         names=["start"] + [f"task{i}" for i in range(1, n - 1)] + ["end"],
         resource_names=["crew", "crane", "tool"],
         meta={"witness_start": start.tolist(), "generator": "instances/make_instances.py"},
@@ -134,9 +142,14 @@ def hetero_dag(rng: np.random.Generator) -> Problem:
     dur = np.column_stack([fast, fast * 2])  # type 0: gpu-fast, type 1: cpu-slow
     comm = rng.integers(0, 4, len(edges))
     return Problem(
-        duration=dur, precedence=edges, comm=comm, machine_type=[0, 1, 1],
-        type_names=["gpu", "cpu"], machine_names=["gpu0", "cpu0", "cpu1"],
-        names=[f"t{j}" for j in range(n)], name="hetero10",
+        duration=dur,
+        precedence=edges,
+        comm=comm,
+        machine_type=[0, 1, 1],
+        type_names=["gpu", "cpu"],
+        machine_names=["gpu0", "cpu0", "cpu1"],
+        names=[f"t{j}" for j in range(n)],
+        name="hetero10",
     )
 
 

@@ -230,7 +230,8 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                             "machine",
                             (int(a), int(b)),
                             int(start[b]),
-                            f"{lab(a)} and {lab(b)} overlap on machine {problem.machine_names[m]!r} at t={start[b]}",
+                            f"{lab(a)} and {lab(b)} overlap on machine "
+                            f"{problem.machine_names[m]!r} at t={start[b]}",
                         )
                     )
     return out

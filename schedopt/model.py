@@ -59,7 +59,10 @@ OBJECTIVES: tuple[str, ...] = (
 
 def _as_int_array(values: Any, name: str, shape_hint: str) -> np.ndarray:
     """Convert ``values`` to int64, refusing NaN, infinities and fractions."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError:
+        raise ProblemError(f"{name}: expected {shape_hint}, got ragged rows {values!r}") from None
     if arr.dtype == object:
         raise ProblemError(f"{name}: expected numbers ({shape_hint}), got {values!r}")
     if arr.size and arr.dtype.kind == "f":
@@ -275,6 +278,11 @@ class Problem:
     def _rows(value: Any, field_name: str, widths: tuple[int, ...], what: str) -> np.ndarray:
         if value is None or (hasattr(value, "__len__") and len(value) == 0):
             return np.zeros((0, widths[-1]), np.int64)
+        if not isinstance(value, np.ndarray) and len(widths) == 2:
+            # rows may mix the short and the long form: pad the optional last column with 0
+            rows = [list(row) for row in value]
+            if all(len(row) in widths for row in rows):
+                value = [row + [0] * (widths[1] - len(row)) for row in rows]
         arr = _as_int_array(value, field_name, f"rows {what}")
         if arr.ndim != 2 or arr.shape[1] not in widths:
             raise ProblemError(f"{field_name}: expected rows {what}, got shape {arr.shape}")
@@ -372,7 +380,8 @@ class Problem:
                 raise ProblemError(f"downtime window {w}: unknown resource index {k}")
             if not 0 <= a < b:
                 raise ProblemError(
-                    f"downtime window {w} on {self.resource_names[k]!r}: need 0 <= start < end, got [{a}, {b})"
+                    f"downtime window {w} on {self.resource_names[k]!r}: "
+                    f"need 0 <= start < end, got [{a}, {b})"
                 )
             if not 0 <= level <= cap[k]:
                 raise ProblemError(

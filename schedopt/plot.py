@@ -67,7 +67,9 @@ def gantt(problem: Problem, schedule: Schedule, ax: Any = None, label_jobs: bool
     return ax
 
 
-def usage_profile(problem: Problem, schedule: Schedule, resource: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def usage_profile(
+    problem: Problem, schedule: Schedule, resource: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Step functions of usage and capacity for one resource.
 
     Returns
@@ -79,9 +81,13 @@ def usage_profile(problem: Problem, schedule: Schedule, resource: int) -> tuple[
     busy = (schedule.start >= 0) & (schedule.end > schedule.start) & (problem.demand[:, k] > 0)
     wins = problem.downtime[problem.downtime[:, 0] == k]
     times = np.unique(
-        np.concatenate([[0], schedule.start[busy], schedule.end[busy], wins[:, 1], wins[:, 2], [schedule.makespan]])
+        np.concatenate(
+            [[0], schedule.start[busy], schedule.end[busy], wins[:, 1], wins[:, 2], [schedule.makespan]]
+        )
     )
-    running = (schedule.start[busy][None, :] <= times[:, None]) & (times[:, None] < schedule.end[busy][None, :])
+    running = (schedule.start[busy][None, :] <= times[:, None]) & (
+        times[:, None] < schedule.end[busy][None, :]
+    )
     usage = running.astype(np.int64) @ problem.demand[busy, k]
     cap = np.full(times.shape, problem.capacity[k], dtype=np.int64)
     for _, a, b, level in wins:
@@ -90,7 +96,9 @@ def usage_profile(problem: Problem, schedule: Schedule, resource: int) -> tuple[
     return times, usage, cap
 
 
-def resource_profile(problem: Problem, schedule: Schedule, resource: int | None = None, ax: Any = None) -> Any:
+def resource_profile(
+    problem: Problem, schedule: Schedule, resource: int | None = None, ax: Any = None
+) -> Any:
     """Draw resource usage over time against capacity (downtime included).
 
     With ``resource=None`` all resources are drawn on one axes, each with its
@@ -105,7 +113,15 @@ def resource_profile(problem: Problem, schedule: Schedule, resource: int | None 
         times, usage, cap = usage_profile(problem, schedule, k)
         color = cmap(k % 10)
         ax.step(times, usage, where="post", color=color, label=f"{problem.resource_names[k]} usage")
-        ax.step(times, cap, where="post", color=color, linestyle="--", alpha=0.7, label=f"{problem.resource_names[k]} capacity")
+        ax.step(
+            times,
+            cap,
+            where="post",
+            color=color,
+            linestyle="--",
+            alpha=0.7,
+            label=f"{problem.resource_names[k]} capacity",
+        )
     ax.set_xlabel("time")
     ax.set_ylabel("units")
     ax.set_title("resource usage")

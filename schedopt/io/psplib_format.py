@@ -195,7 +195,13 @@ def write_psplib(path: str | Path, problem: Problem) -> None:
     p = problem
     if p.has_machines or p.duration.ndim != 1:
         raise ValueError("PSPLIB .sm holds no machines")
-    if len(p.downtime) or len(p.disjunctive) or p.has_deadlines or p.release.any() or p.precedence[:, 2].any():
+    if (
+        len(p.downtime)
+        or len(p.disjunctive)
+        or p.has_deadlines
+        or p.release.any()
+        or p.precedence[:, 2].any()
+    ):
         raise ValueError("PSPLIB .sm cannot hold downtime, disjunctive pairs, time windows or lags; use JSON")
     n, r = p.n_jobs, p.n_resources
     succ = p.successors()

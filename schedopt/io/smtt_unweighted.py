@@ -41,7 +41,14 @@ def read_smtt_unweighted(path: Path, index: int | None = None) -> Problem | list
         if len(parts) != 6:
             raise ParseError("header must be 'id n RDD TF rep opt'", path, hno)
         try:
-            ident, n, rdd, tf, rep, opt = int(parts[0]), int(parts[1]), float(parts[2]), float(parts[3]), int(parts[4]), int(parts[5])
+            ident, n, rdd, tf, rep, opt = (
+                int(parts[0]),
+                int(parts[1]),
+                float(parts[2]),
+                float(parts[3]),
+                int(parts[4]),
+                int(parts[5]),
+            )
         except ValueError:
             raise ParseError(f"bad header {head!r} (expected 'id n RDD TF rep opt')", path, hno) from None
         p = _ints(path, pno, pline, "processing times")

@@ -1,0 +1,112 @@
+"""The front door: registry, auto, bounds, status rules, checking."""
+
+from __future__ import annotations
+
+import pytest
+
+import schedopt
+from schedopt import MethodOutput, Problem, Schedule, SolverError, register_method
+from schedopt.registry import _REGISTRY
+from schedopt.result import relative_gap
+
+
+@pytest.fixture
+def small():
+    return schedopt.rcpsp([0, 3, 2, 0], [2], [[0], [2], [1], [0]], successors=[[1, 2], [3], [3], []])
+
+
+@pytest.fixture
+def fake_method():
+    """Register a throw-away method whose output the test controls."""
+    box: dict = {}
+
+    def run(problem, *, time_limit=None, seed=0, **options):
+        return box["out"](problem)
+
+    register_method("_fake", applies=lambda p: True, exact=False, priority=-100)(run)
+    yield box
+    _REGISTRY.pop("_fake", None)
+
+
+def test_auto_picks_an_applicable_method(small):
+    r = schedopt.solve(small)
+    assert r.method in schedopt.methods(small)
+    assert r.status == "optimal" and r.objective == 5
+
+
+def test_methods_lists_cpsat(small):
+    assert "cpsat" in schedopt.methods(small)
+    assert "cpsat" in schedopt.methods()
+
+
+def test_unknown_method(small):
+    with pytest.raises(ValueError, match="unknown method 'nope'; known methods: .*cpsat"):
+        schedopt.solve(small, method="nope")
+
+
+def test_bad_arguments(small):
+    with pytest.raises(ValueError, match="time_limit"):
+        schedopt.solve(small, time_limit=0)
+    with pytest.raises(TypeError, match="schedopt.Problem"):
+        schedopt.solve("j301_1.sm")
+
+
+def test_infeasible_schedule_from_a_method_is_a_solver_error(small, fake_method):
+    fake_method["out"] = lambda p: MethodOutput("feasible", Schedule.from_starts(p, [0, 0, 0, 0]))
+    with pytest.raises(SolverError, match="infeasible schedule"):
+        schedopt.solve(small, method="_fake")
+
+
+def test_heuristic_reaching_the_bound_is_optimal(small, fake_method):
+    # critical path = 3 + 0, but resource forces 5; a schedule of 5 with bound 3 stays feasible
+    fake_method["out"] = lambda p: MethodOutput("optimal", Schedule.from_starts(p, [0, 0, 3, 5]))
+    r = schedopt.solve(small, method="_fake")
+    assert r.status == "feasible"  # a non-exact method cannot claim a proof
+    assert r.bound == 3 and r.gap == pytest.approx(0.4)
+
+
+def test_bound_above_objective_is_a_solver_error(small, fake_method):
+    fake_method["out"] = lambda p: MethodOutput("feasible", Schedule.from_starts(p, [0, 0, 3, 5]), bound=9)
+    with pytest.raises(SolverError, match="bound 9 exceeds"):
+        schedopt.solve(small, method="_fake")
+
+
+def test_claim_without_schedule(small, fake_method):
+    fake_method["out"] = lambda p: MethodOutput("feasible", None)
+    with pytest.raises(SolverError, match="without a schedule"):
+        schedopt.solve(small, method="_fake")
+
+
+def test_unknown_without_schedule_keeps_generic_bound(small, fake_method):
+    fake_method["out"] = lambda p: MethodOutput("unknown", None)
+    r = schedopt.solve(small, method="_fake")
+    assert (r.status, r.objective, r.bound, r.gap) == ("unknown", None, 3, None)
+
+
+def test_method_that_does_not_apply(small):
+    register_method("_never", applies=lambda p: False, exact=False)(lambda p, **k: None)
+    try:
+        with pytest.raises(ValueError, match="does not apply"):
+            schedopt.solve(small, method="_never")
+    finally:
+        _REGISTRY.pop("_never")
+
+
+def test_relative_gap():
+    assert relative_gap(10, 8) == pytest.approx(0.2)
+    assert relative_gap(0, 0) == 0.0
+    assert relative_gap(None, 3) is None and relative_gap(3, None) is None
+    assert relative_gap(0, -1) == float("inf")
+
+
+def test_result_to_dict_is_json_ready(small):
+    import json
+
+    r = schedopt.solve(small, method="cpsat")
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d["status"] == "optimal" and d["schedule"]["start"][0] == 0
+
+
+def test_critical_path_bound():
+    p = Problem(duration=[2, 3, 4], precedence=[(0, 1, 1), (0, 2)], release=[1, 0, 0])
+    assert schedopt.critical_path_bound(p) == 7  # 1 + 2 + 4
