@@ -54,14 +54,38 @@ class Violation:
         return f"[{self.kind}] {self.message}"
 
 
-def _capacity_profile(problem: Problem, k: int, times: np.ndarray) -> np.ndarray:
-    """Capacity of resource ``k`` at each instant in ``times`` (downtime applied)."""
-    cap = np.full(times.shape, problem.capacity[k], dtype=np.int64)
-    for kk, a, b, level in problem.downtime:
-        if kk == k:
-            inside = (times >= a) & (times < b)
-            cap[inside] = np.minimum(cap[inside], level)
-    return cap
+def _resource_violations(
+    problem: Problem,
+    k: int,
+    times: np.ndarray,
+    codes: np.ndarray,
+    usage: np.ndarray,
+    cap: np.ndarray,
+    running: np.ndarray,
+    users: np.ndarray,
+) -> list[Violation]:
+    """One violation per maximal run of event times with the same code (2 resource, 1 downtime)."""
+    out = []
+    name = problem.resource_names[k]
+    idx = 0
+    while idx < len(times):
+        if codes[idx] == 0:
+            idx += 1
+            continue
+        first, code = idx, codes[idx]
+        jobs: set[int] = set()
+        while idx < len(times) and codes[idx] == code:
+            jobs.update(int(u) for u in users[running[idx]])
+            idx += 1
+        kind = "resource" if code == 2 else "downtime"
+        t = int(times[first])
+        msg = (
+            f"resource {name!r} over capacity at t={t}: usage {usage[first]} > "
+            f"{'capacity' if kind == 'resource' else 'downtime level'} {cap[first]} "
+            f"(jobs {', '.join(problem.names[u] for u in sorted(jobs))})"
+        )
+        out.append(Violation(kind, tuple(sorted(jobs)), t, msg))
+    return out
 
 
 def check(problem: Problem, schedule: Schedule) -> list[Violation]:
@@ -122,19 +146,22 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     f"{lab(j)} is put on machine {mach[j]}, but the problem has no machines",
                 )
             )
-    dur = np.zeros(n, np.int64)
-    for j in np.flatnonzero(present):
-        dur[j] = problem.duration_on(int(j), int(mach[j]))
-        if end[j] - start[j] != dur[j]:
-            out.append(
-                Violation(
-                    "duration",
-                    (int(j),),
-                    int(start[j]),
-                    f"{lab(j)} runs [{start[j]}, {end[j]}) but its duration is {dur[j]}",
-                )
+    # Durations: the job's own, or that of its machine's type.
+    if problem.duration.ndim == 1:
+        dur = np.where(present, problem.duration, 0)
+    else:
+        types = problem.machine_type[np.where(present, mach, 0)]
+        dur = np.where(present, problem.duration[np.arange(n), types], 0)
+    for j in np.flatnonzero(present & (end - start != dur)):
+        out.append(
+            Violation(
+                "duration",
+                (int(j),),
+                int(start[j]),
+                f"{lab(j)} runs [{start[j]}, {end[j]}) but its duration is {dur[j]}",
             )
-            present[j] = False
+        )
+        present[j] = False
 
     # Time windows.
     for j in np.flatnonzero(present & (start < problem.release)):
@@ -157,18 +184,17 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
         )
 
     # Precedence (with lags and communication delays).
-    for e, (i, j, lag) in enumerate(problem.precedence):
-        if not (present[i] and present[j]):
-            continue
-        delay = int(lag)
-        if problem.comm[e] and mach[i] != mach[j]:
-            delay += int(problem.comm[e])
-        if start[j] < end[i] + delay:
-            extra = f" + lag {delay}" if delay else ""
+    if len(problem.precedence):
+        pi, pj, lag = problem.precedence.T
+        delay = lag + np.where(mach[pi] != mach[pj], problem.comm, 0)
+        broken = present[pi] & present[pj] & (start[pj] < end[pi] + delay)
+        for e in np.flatnonzero(broken):
+            i, j, d = int(pi[e]), int(pj[e]), int(delay[e])
+            extra = f" + lag {d}" if d else ""
             out.append(
                 Violation(
                     "precedence",
-                    (int(i), int(j)),
+                    (i, j),
                     int(start[j]),
                     f"{lab(j)} starts at {start[j]}, before {lab(i)} ends at {end[i]}{extra}",
                 )
@@ -176,39 +202,34 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
 
     busy = present & (dur > 0)
 
-    # Renewable resources, with downtime.
-    for k in range(problem.n_resources):
-        users = np.flatnonzero(busy & (problem.demand[:, k] > 0))
-        windows = problem.downtime[problem.downtime[:, 0] == k]
-        if users.size == 0:
-            continue
-        times = np.unique(np.concatenate([start[users], end[users], windows[:, 1], windows[:, 2]]))
+    # Renewable resources, with downtime: usage of every resource at every event time.
+    users = np.flatnonzero(busy & (problem.demand > 0).any(axis=1)) if problem.n_resources else []
+    if len(users):
+        down = problem.downtime
+        times = np.unique(np.concatenate([start[users], end[users], down[:, 1], down[:, 2]]))
         running = (start[users][None, :] <= times[:, None]) & (times[:, None] < end[users][None, :])
-        usage = running.astype(np.int64) @ problem.demand[users, k]
-        cap = _capacity_profile(problem, k, times)
+        usage = running.astype(np.int64) @ problem.demand[users]  # (times, resources)
+        cap = np.repeat(problem.capacity[None, :], len(times), axis=0)
+        for k, a, b, level in down:
+            inside = (times >= a) & (times < b)
+            cap[inside, k] = np.minimum(cap[inside, k], level)
         # Over the base capacity is a resource violation; over only the level
         # lowered by a downtime window is a downtime violation. Consecutive
         # event times of the same kind form one violation.
-        kinds = np.where(usage > problem.capacity[k], 2, np.where(usage > cap, 1, 0))
-        name = problem.resource_names[k]
-        idx = 0
-        while idx < len(times):
-            if kinds[idx] == 0:
-                idx += 1
-                continue
-            first, code = idx, kinds[idx]
-            jobs: set[int] = set()
-            while idx < len(times) and kinds[idx] == code:
-                jobs.update(int(u) for u in users[running[idx]])
-                idx += 1
-            kind = "resource" if code == 2 else "downtime"
-            t = int(times[first])
-            msg = (
-                f"resource {name!r} over capacity at t={t}: usage {usage[first]} > "
-                f"{'capacity' if kind == 'resource' else 'downtime level'} {cap[first]} "
-                f"(jobs {', '.join(problem.names[u] for u in sorted(jobs))})"
+        codes = np.where(usage > problem.capacity[None, :], 2, np.where(usage > cap, 1, 0))
+        for k in np.flatnonzero(codes.any(axis=0)):
+            out.extend(
+                _resource_violations(
+                    problem,
+                    int(k),
+                    times,
+                    codes[:, k],
+                    usage[:, k],
+                    cap[:, k],
+                    running & (problem.demand[users, k] > 0)[None, :],
+                    users,
+                )
             )
-            out.append(Violation(kind, tuple(sorted(jobs)), t, msg))
 
     # Disjunctive pairs.
     for i, j in problem.disjunctive:
