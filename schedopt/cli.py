@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module
+            if exc.name is None or not name.startswith(exc.name):  # a missing dependency inside it
                 raise
             continue
         module.register(sub)
