@@ -120,6 +120,12 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
     if args.action == "path":
         print(data_dir())
+    elif args.action == "fetch":
+        from .data import fetch
+
+        for name in args.names or ["psplib", "orlib_wt"]:
+            files = fetch(name)
+            print(f"{name}: {len(files)} file(s) written under {data_dir()}")
     else:
         print(f"data directory: {data_dir()}")
         for name in DATASETS:
@@ -161,7 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("data", help="the benchmark data directory")
-    p.add_argument("action", choices=["path", "status"], nargs="?", default="status")
+    p.add_argument("action", choices=["path", "status", "fetch"], nargs="?", default="status")
+    p.add_argument("names", nargs="*", help="data sets to fetch (default: psplib orlib_wt)")
     p.set_defaults(func=_cmd_data)
 
     for name in _SUBCOMMAND_MODULES:
@@ -180,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError) as exc:  # ParseError / ProblemError included
+    except (ValueError, OSError) as exc:  # ParseError / ProblemError / missing files / network
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -1,0 +1,169 @@
+"""Single-machine tardiness suites for ``schedopt bench``.
+
+* ``orlib-wt40``, ``orlib-wt50``, ``orlib-wt100``: OR-Library 1||ΣwjTj
+  (Crauwels, Potts & Van Wassenhove, 1998), 125 instances each. Reference
+  values: ``wtopt40.txt``, ``wtopt50.txt`` and ``wtbest100b.txt`` (Congram,
+  Potts & van de Velde, 2002). Following ``orlib_wt/SOURCE.md``, a value counts
+  as a proven optimum (``lb == ub``) only where that file says so: all of wt40
+  except #19, all of wt50 except #11, 12, 14, 19, 36, 44, 66, 87, 88, 111;
+  the wt100 values are best-known only (``lb`` absent). Later exact methods
+  (Pan & Shi, 2007; Tanaka, Fujikuma & Araki, 2009) closed them, but the data
+  set does not re-prove that, so neither do we.
+* ``smtt-20``, ``smtt-100``, ``smtt-200``, ``smtt-500``: 1||ΣTj with proven
+  optima (``problem.meta["opt"]``): the uniform 20-job set of Cetinkaya et al.
+  (2025) and the Shang, T'kindt & Della Croce (2021) sets.
+* ``gen-smtt``: seeded random instances (:func:`generate_smtt`).
+
+This module is imported lazily by :mod:`schedopt.bench.suites`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from ...bench.suites import InstanceRef, Reference, _natural_key, read_instance_file, register_suite
+from ...model import Problem
+from .model import single_machine
+
+#: 1-based OR-Library instances whose listed value was best-known, not proven, per SOURCE.md.
+ORLIB_UNPROVEN: dict[int, frozenset[int]] = {
+    40: frozenset({19}),
+    50: frozenset({11, 12, 14, 19, 36, 44, 66, 87, 88, 111}),
+}
+ORLIB_VALUES: dict[int, str] = {40: "wtopt40.txt", 50: "wtopt50.txt", 100: "wtbest100b.txt"}
+SMTT_FILES: dict[int, str] = {
+    20: "tt20_uniform_cetinkaya.txt",
+    100: "tt100_shang.txt",
+    200: "tt200_shang.txt",
+    500: "tt500_shang.txt",
+}
+
+
+def _orlib(n: int) -> list[InstanceRef]:
+    from ...data import require_dataset
+    from ...io import read
+    from ...io.orlib import read_orlib_values
+
+    base = require_dataset("orlib_wt")
+    path = base / f"wt{n}.txt"
+    vpath = base / ORLIB_VALUES[n]
+    values = read_orlib_values(vpath)
+    problems = read(path)
+    if len(values) != len(problems):
+        raise ValueError(f"{vpath}: {len(values)} values for {len(problems)} instances in {path}")
+    refs = []
+    for k, prob in enumerate(problems):
+        v = int(values[k])
+        proven = n in ORLIB_UNPROVEN and (k + 1) not in ORLIB_UNPROVEN[n]
+        ref = Reference(v if proven else None, v, f"{vpath.name}{'' if proven else ' (best known)'}")
+        refs.append(InstanceRef(prob.name, _Indexed(str(path), k), ref))
+    return refs
+
+
+def _smtt(n: int) -> list[InstanceRef]:
+    from ...data import require_dataset
+    from ...io import read
+
+    path = require_dataset("smtt_unweighted") / SMTT_FILES[n]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found (set SCHEDOPT_DATA to the shared data directory)")
+    refs = []
+    for k, prob in enumerate(read(path)):
+        opt = int(prob.meta["opt"])
+        refs.append(InstanceRef(prob.name, _Indexed(str(path), k), Reference(opt, opt, path.name)))
+    refs.sort(key=lambda r: _natural_key(r.name))
+    return refs
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    path: str
+    index: int
+
+    def __call__(self) -> Problem:
+        return read_instance_file(self.path, self.index)
+
+
+def generate_smtt(
+    n: int,
+    *,
+    tf: float = 0.6,
+    rdd: float = 0.6,
+    weighted: bool = False,
+    seed: int = 0,
+    name: str = "",
+) -> Problem:
+    """A random 1||ΣTj (or 1||ΣwjTj) instance, Potts & Van Wassenhove (1982) scheme.
+
+    ``p_j ~ U{1..100}``, ``w_j ~ U{1..10}`` (weighted only),
+    ``d_j ~ U{floor(P(1 - TF - RDD/2)) .. floor(P(1 - TF + RDD/2))}`` with
+    ``P = sum p_j``, clipped at 0 — the generator of the OR-Library ``wt``
+    sets and of Shang et al. (2021). (Potts, C.N. & Van Wassenhove, L.N. (1982),
+    Oper. Res. Letters 1:177-181.)
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    rng = np.random.default_rng(seed)
+    p = rng.integers(1, 101, n)
+    total = int(p.sum())
+    lo = int(np.floor(total * (1 - tf - rdd / 2)))
+    hi = int(np.floor(total * (1 - tf + rdd / 2)))
+    d = np.maximum(rng.integers(lo, max(lo, hi) + 1, n), 0)
+    w = rng.integers(1, 11, n) if weighted else None
+    meta = {"generator": "schedopt.families.smtt.suites.generate_smtt", "seed": seed, "tf": tf, "rdd": rdd}
+    return single_machine(p, d, w, name=name or f"gen-smtt-n{n}-s{seed}", meta=meta)
+
+
+@dataclass(frozen=True)
+class _Generated:
+    n: int
+    tf: float
+    rdd: float
+    weighted: bool
+    seed: int
+    name: str
+
+    def __call__(self) -> Problem:
+        return generate_smtt(self.n, tf=self.tf, rdd=self.rdd, weighted=self.weighted, seed=self.seed, name=self.name)
+
+
+_CLASSES = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _gen(n: int = 20, count: int = 10, seed: int = 0, weighted: int = 0) -> Iterator[InstanceRef]:
+    """``count`` instances cycling through the 25 (TF, RDD) classes of {0.2, ..., 1.0}^2."""
+    for k in range(count):
+        tf, rdd = _CLASSES[(k // 5) % 5], _CLASSES[k % 5]
+        name = f"{'wt' if weighted else 'tt'}-n{n}-{k + 1}"
+        yield InstanceRef(name, _Generated(n, tf, rdd, bool(weighted), seed * 100003 + k, name))
+
+
+for _n in ORLIB_VALUES:
+    register_suite(
+        f"orlib-wt{_n}",
+        partial(_orlib, _n),
+        description=f"OR-Library 1||ΣwjTj, n={_n}, 125 instances; reference {ORLIB_VALUES[_n]}"
+        + (" (best known, not proven)" if _n == 100 else " (proven optima but a few, see SOURCE.md)"),
+        family="smtt",
+        requires="orlib_wt",
+    )
+
+for _n, _file in SMTT_FILES.items():
+    register_suite(
+        f"smtt-{_n}",
+        partial(_smtt, _n),
+        description=f"1||ΣTj, n={_n}, proven optima ({_file})",
+        family="smtt",
+        requires="smtt_unweighted",
+    )
+
+register_suite(
+    "gen-smtt",
+    _gen,
+    description="seeded random 1||ΣTj (weighted=1: ΣwjTj), Potts-Van Wassenhove classes; params n, count, seed",
+    family="smtt",
+)

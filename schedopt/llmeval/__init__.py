@@ -1,0 +1,1 @@
+"""R-ConstraintBench-style evaluation of LLMs on RCPSP feasibility (see docs/llmeval.md)."""
