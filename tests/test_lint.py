@@ -14,10 +14,6 @@ def test_ruff_clean():
     ruff = shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[dev]')")
-    proc = subprocess.run(
-        [ruff, "check", "schedopt", "tests", "benchmarks", "instances"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
+    folders = [name for name in ("schedopt", "tests", "benchmarks", "instances") if (REPO / name).is_dir()]
+    proc = subprocess.run([ruff, "check", *folders], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
