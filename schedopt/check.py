@@ -61,7 +61,8 @@ def _resource_violations(
     codes: np.ndarray,
     usage: np.ndarray,
     cap: np.ndarray,
-    running: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
     users: np.ndarray,
 ) -> list[Violation]:
     """One violation per maximal run of event times with the same code (2 resource, 1 downtime)."""
@@ -75,7 +76,8 @@ def _resource_violations(
         first, code = idx, codes[idx]
         jobs: set[int] = set()
         while idx < len(times) and codes[idx] == code:
-            jobs.update(int(u) for u in users[running[idx]])
+            t = times[idx]
+            jobs.update(int(u) for u in users[(start[users] <= t) & (t < end[users])])
             idx += 1
         kind = "resource" if code == 2 else "downtime"
         t = int(times[first])
@@ -207,8 +209,12 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     if len(users):
         down = problem.downtime
         times = np.unique(np.concatenate([start[users], end[users], down[:, 1], down[:, 2]]))
-        running = (start[users][None, :] <= times[:, None]) & (times[:, None] < end[users][None, :])
-        usage = running.astype(np.int64) @ problem.demand[users]  # (times, resources)
+        # Sweep: usage at each event time is the running sum of demands added
+        # at starts and removed at ends (O((n + events) * resources)).
+        delta = np.zeros((len(times) + 1, problem.n_resources), np.int64)
+        np.add.at(delta, np.searchsorted(times, start[users]), problem.demand[users])
+        np.add.at(delta, np.searchsorted(times, end[users]), -problem.demand[users])
+        usage = np.cumsum(delta[:-1], axis=0)  # (times, resources)
         cap = np.repeat(problem.capacity[None, :], len(times), axis=0)
         for k, a, b, level in down:
             inside = (times >= a) & (times < b)
@@ -226,8 +232,9 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     codes[:, k],
                     usage[:, k],
                     cap[:, k],
-                    running & (problem.demand[users, k] > 0)[None, :],
-                    users,
+                    start,
+                    end,
+                    users[problem.demand[users, k] > 0],
                 )
             )
 
