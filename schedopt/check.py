@@ -205,16 +205,22 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     busy = present & (dur > 0)
 
     # Renewable resources, with downtime: usage of every resource at every event time.
-    users = np.flatnonzero(busy & (problem.demand > 0).any(axis=1)) if problem.n_resources else []
+    users = np.flatnonzero(busy & problem.uses_resources) if problem.n_resources else []
     if len(users):
         down = problem.downtime
-        times = np.unique(np.concatenate([start[users], end[users], down[:, 1], down[:, 2]]))
-        # Sweep: usage at each event time is the running sum of demands added
-        # at starts and removed at ends (O((n + events) * resources)).
-        delta = np.zeros((len(times) + 1, problem.n_resources), np.int64)
-        np.add.at(delta, np.searchsorted(times, start[users]), problem.demand[users])
-        np.add.at(delta, np.searchsorted(times, end[users]), -problem.demand[users])
-        usage = np.cumsum(delta[:-1], axis=0)  # (times, resources)
+        times = np.sort(np.concatenate([start[users], end[users], down[:, 1], down[:, 2]]))
+        times = times[np.concatenate(([True], times[1:] != times[:-1]))]  # unique event times
+        # usage(t) = demand of jobs started by t minus demand of jobs ended by t:
+        # prefix sums over jobs sorted by start and by end, looked up by binary search.
+        dem = problem.demand[users]
+        zero = np.zeros((1, problem.n_resources), np.int64)
+        by_start, by_end = np.argsort(start[users]), np.argsort(end[users])
+        started = np.concatenate((zero, np.cumsum(dem[by_start], axis=0)))
+        ended = np.concatenate((zero, np.cumsum(dem[by_end], axis=0)))
+        usage = (
+            started[np.searchsorted(start[users][by_start], times, side="right")]
+            - ended[np.searchsorted(end[users][by_end], times, side="right")]
+        )  # (times, resources)
         cap = np.repeat(problem.capacity[None, :], len(times), axis=0)
         for k, a, b, level in down:
             inside = (times >= a) & (times < b)
@@ -239,12 +245,13 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
             )
 
     # Disjunctive pairs.
-    for i, j in problem.disjunctive:
-        if busy[i] and busy[j] and start[i] < end[j] and start[j] < end[i]:
+    if len(problem.disjunctive):
+        di, dj = problem.disjunctive.T
+        clash = busy[di] & busy[dj] & (start[di] < end[dj]) & (start[dj] < end[di])
+        for e in np.flatnonzero(clash):
+            i, j = int(di[e]), int(dj[e])
             t = int(max(start[i], start[j]))
-            out.append(
-                Violation("disjunctive", (int(i), int(j)), t, f"{lab(i)} and {lab(j)} overlap at t={t}")
-            )
+            out.append(Violation("disjunctive", (i, j), t, f"{lab(i)} and {lab(j)} overlap at t={t}"))
 
     # Unary machines.
     if problem.has_machines:

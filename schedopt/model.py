@@ -36,6 +36,7 @@ Objectives: ``makespan`` (``max_j C_j``), ``total_tardiness``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -482,6 +483,11 @@ class Problem:
         for e, (i, j, lag) in enumerate(self.precedence):
             g.add_edge(int(i), int(j), lag=int(lag), comm=int(self.comm[e]))
         return g
+
+    @functools.cached_property
+    def uses_resources(self) -> np.ndarray:
+        """``(n,)`` True for jobs that demand some renewable resource (cached)."""
+        return (self.demand > 0).any(axis=1)
 
     @property
     def has_due_dates(self) -> bool:

@@ -8,6 +8,7 @@ returning a :class:`MethodOutput`. It registers itself with
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,13 +113,18 @@ def methods(problem: Problem | None = None) -> list[str]:
 
 
 _LOADED = False
+_LOAD_LOCK = threading.RLock()
 
 
 def _load_builtin_methods() -> None:
-    """Import the modules that register schedopt's own methods (once)."""
+    """Import the modules that register schedopt's own methods (once; thread-safe)."""
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
-    from . import families  # noqa: F401  (registers family methods)
-    from .exact import cpsat  # noqa: F401
+    with _LOAD_LOCK:
+        if _LOADED:
+            return
+        from . import families  # noqa: F401  (registers family methods)
+        from .exact import cpsat  # noqa: F401
+
+        _LOADED = True

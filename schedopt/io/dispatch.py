@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,21 @@ def read_schedule(path: str | Path) -> Schedule:
 
 
 _LOADED = False
+_LOAD_LOCK = threading.RLock()
 
 
 def _load_readers() -> None:
+    """Register schedopt's own readers (once; thread-safe)."""
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
+    with _LOAD_LOCK:
+        if not _LOADED:
+            _register_builtin_readers()
+            _LOADED = True
+
+
+def _register_builtin_readers() -> None:
     from .. import families  # noqa: F401  (families register their own readers)
     from . import json_format, orlib, psplib_format, smtt_unweighted
 
