@@ -45,11 +45,11 @@ _ASSETS = (
 )
 _RESOURCES = (
     ("network team", "engineers"),
-    ("forklift", "forklifts"),
+    ("forklift pool", "forklifts"),
     ("server team", "technicians"),
     ("storage team", "engineers"),
-    ("electricians", "electricians"),
-    ("pallet jack", "pallet jacks"),
+    ("electrical crew", "electricians"),
+    ("pallet-jack pool", "pallet jacks"),
 )
 _EQUIPMENT = (
     "the crash cart",
@@ -104,7 +104,9 @@ def render(domain: str, n_tasks: int, n_resources: int, n_pairs: int, rng: np.ra
         raise ValueError(f"unknown domain {domain!r}; choose one of {', '.join(DOMAINS)}")
     if n_resources > len(_RESOURCES):
         raise ValueError(f"the datacenter domain has names for at most {len(_RESOURCES)} resources")
-    assets = [f"{kind} {letter}{num}" for kind, letters in _ASSETS for letter in letters for num in range(1, 10)]
+    assets = [
+        f"{kind} {letter}{num}" for kind, letters in _ASSETS for letter in letters for num in range(1, 10)
+    ]
     order = rng.permutation(len(assets))
     names: list[str] = []
     for idx in order[:n_tasks]:

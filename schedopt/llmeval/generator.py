@@ -305,7 +305,7 @@ def generate_instance(
         "equipment": list(names.equipment),
         "time_unit": names.time_unit,
         "counts": {
-            "precedence": int(len(edges)),
+            "precedence": len(edges),
             "downtime": len(downtime),
             "windows": int((deadline < NO_TIME).sum()),
             "disjunctive": len(pairs),
