@@ -18,6 +18,8 @@ from .errors import ParseError as ParseError
 from .errors import ProblemError as ProblemError
 from .errors import SolverError as SolverError
 from .families.rcpsp import rcpsp as rcpsp
+from .families.rcpsp import rcpsp_lower_bound as rcpsp_lower_bound
+from .families.smtt import generate_smtt as generate_smtt
 from .families.smtt import single_machine as single_machine
 from .io import read as read
 from .io import read_schedule as read_schedule
@@ -32,3 +34,14 @@ from .schedule import Schedule as Schedule
 from .solve import solve as solve
 
 __version__ = "0.1.0"
+
+_SUBPACKAGES = ("bench", "llmeval", "plot")
+
+
+def __getattr__(name: str):
+    """``schedopt.bench``, ``schedopt.llmeval`` and ``schedopt.plot`` load on first use."""
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -55,7 +55,9 @@ class MethodSpec:
     priority: int  # higher wins for method="auto"
 
 
-_REGISTRY: dict[str, MethodSpec] = {}
+# name -> implementations, newest first: two families may register the same name
+# (``"mip"`` for RCPSP and for 1||ΣwjTj); a problem gets the first one that applies.
+_REGISTRY: dict[str, list[MethodSpec]] = {}
 
 
 def register_method(
@@ -67,6 +69,10 @@ def register_method(
     priority: int = 0,
 ) -> Callable[[MethodRun], MethodRun]:
     """Register ``run`` under ``name``.
+
+    Several families may register the same name; :func:`get_method` picks,
+    for a given problem, the most recent registration whose ``applies``
+    accepts it. Registering the same function again replaces it.
 
     Parameters
     ----------
@@ -83,33 +89,49 @@ def register_method(
     """
 
     def deco(run: MethodRun) -> MethodRun:
-        _REGISTRY[name] = MethodSpec(
+        spec = MethodSpec(
             name, run, applies, exact, description or (run.__doc__ or "").strip().split("\n")[0], priority
         )
+        key = (run.__module__, run.__qualname__)
+        impls = [s for s in _REGISTRY.get(name, []) if (s.run.__module__, s.run.__qualname__) != key]
+        _REGISTRY[name] = [spec, *impls]
         return run
 
     return deco
 
 
-def get_method(name: str) -> MethodSpec:
+def get_method(name: str, problem: Problem | None = None) -> MethodSpec:
+    """The implementation of ``name`` for ``problem`` (the newest one if none applies or no problem)."""
     _load_builtin_methods()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
+    impls = _REGISTRY.get(name)
+    if not impls:
         known = ", ".join(sorted(_REGISTRY))
-        raise ValueError(f"unknown method {name!r}; known methods: {known}") from None
+        raise ValueError(f"unknown method {name!r}; known methods: {known}")
+    if problem is not None:
+        for spec in impls:
+            if spec.applies(problem):
+                return spec
+    return impls[0]
 
 
-def all_methods() -> dict[str, MethodSpec]:
+def all_methods() -> dict[str, list[MethodSpec]]:
+    """Every registered name and its implementations (newest first)."""
     _load_builtin_methods()
-    return dict(_REGISTRY)
+    return {name: list(impls) for name, impls in _REGISTRY.items()}
 
 
 def methods(problem: Problem | None = None) -> list[str]:
-    """Names of the registered methods that apply to ``problem`` (all if ``None``)."""
+    """Names of the registered methods that apply to ``problem`` (all if ``None``).
+
+    Sorted by preference for ``method="auto"`` (priority, then name).
+    """
     _load_builtin_methods()
-    specs = sorted(_REGISTRY.values(), key=lambda s: (-s.priority, s.name))
-    return [s.name for s in specs if problem is None or s.applies(problem)]
+    ranked = []
+    for name, impls in _REGISTRY.items():
+        usable = [s for s in impls if problem is None or s.applies(problem)]
+        if usable:
+            ranked.append((-max(s.priority for s in usable), name))
+    return [name for _, name in sorted(ranked)]
 
 
 _LOADED = False

@@ -61,7 +61,7 @@ def solve(
         if not candidates:
             raise ProblemError("no registered method applies to this problem")
         method = candidates[0]
-    spec = get_method(method)
+    spec = get_method(method, problem)
     if not spec.applies(problem):
         raise ValueError(
             f"method {method!r} does not apply to this problem; "

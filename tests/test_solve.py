@@ -110,3 +110,36 @@ def test_result_to_dict_is_json_ready(small):
 def test_critical_path_bound():
     p = Problem(duration=[2, 3, 4], precedence=[(0, 1, 1), (0, 2)], release=[1, 0, 0])
     assert schedopt.critical_path_bound(p) == 7  # 1 + 2 + 4
+
+
+def test_one_name_registered_by_two_families_dispatches_on_the_problem(small):
+    """``"mip"`` exists for RCPSP and for 1||ΣwjTj: each problem gets its own."""
+    from schedopt.registry import get_method
+
+    sm = schedopt.single_machine([3, 2, 4], [2, 6, 5])
+    assert "mip" in schedopt.methods(small) and "mip" in schedopt.methods(sm)
+    assert get_method("mip", small).run.__module__.endswith("rcpsp.mip")
+    assert get_method("mip", sm).run.__module__.endswith("smtt.mip")
+    assert schedopt.solve(sm, method="mip", time_limit=10).objective == 5  # order 0, 1, 2
+    assert schedopt.solve(small, method="mip", time_limit=10).objective == 5
+
+
+def test_registering_a_name_twice_keeps_both_implementations():
+    def first(problem, *, time_limit=None, seed=0, **options):
+        return MethodOutput("unknown")
+
+    def second(problem, *, time_limit=None, seed=0, **options):
+        return MethodOutput("unknown")
+
+    try:
+        register_method("_shared", applies=lambda p: p.n_jobs == 1, exact=False)(first)
+        register_method("_shared", applies=lambda p: p.n_jobs == 2, exact=False)(second)
+        register_method("_shared", applies=lambda p: p.n_jobs == 2, exact=False)(second)  # replaces itself
+        from schedopt.registry import get_method
+
+        one, two = schedopt.single_machine([1], [1]), schedopt.single_machine([1, 1], [1, 1])
+        assert get_method("_shared", one).run is first
+        assert get_method("_shared", two).run is second
+        assert len(_REGISTRY["_shared"]) == 2
+    finally:
+        _REGISTRY.pop("_shared", None)

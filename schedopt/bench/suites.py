@@ -190,7 +190,13 @@ def _natural_key(text: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
-def _sample(refs: list[InstanceRef], every: int = 1, start: int = 0, limit: int | None = None) -> list[InstanceRef]:
+def _sample(
+    refs: list[InstanceRef], every: int = 1, start: int = 0, limit: int | None = None
+) -> list[InstanceRef]:
+    if not all(isinstance(v, int) for v in (every, start, limit if limit is not None else 0)):
+        raise ValueError(
+            f"sampling: every, start and limit must be integers, got {every!r}, {start!r}, {limit!r}"
+        )
     if every < 1 or start < 0 or (limit is not None and limit < 0):
         raise ValueError("sampling: need every >= 1, start >= 0, limit >= 0")
     out = refs[start::every]
@@ -327,7 +333,9 @@ def _from_path(spec: str) -> Suite | None:
     return None
 
 
-def problems_suite(name: str, problems: Sequence[Problem], references: Sequence[Reference] | None = None) -> Suite:
+def problems_suite(
+    name: str, problems: Sequence[Problem], references: Sequence[Reference] | None = None
+) -> Suite:
     """A suite over in-memory problems (instance names: ``problem.name`` or ``#k``)."""
     refs = []
     for k, prob in enumerate(problems):
@@ -370,7 +378,9 @@ def get_suite(spec: str | Path | Suite | Sequence[Problem]) -> Suite:
         suite = _from_path(spec)
     if suite is None:
         known = ", ".join(sorted(registered_suites()))
-        raise ValueError(f"unknown suite {spec!r}: not a registered suite ({known}) nor an existing path or glob")
+        raise ValueError(
+            f"unknown suite {spec!r}: not a registered suite ({known}) nor an existing path or glob"
+        )
     return suite
 
 

@@ -242,7 +242,11 @@ def _objective(cm: CpSatModel) -> None:
 
 
 def hint(cm: CpSatModel, schedule: Schedule) -> None:
-    """Give CP-SAT ``schedule`` as a solution hint (starts, ends, machines)."""
+    """Give CP-SAT ``schedule`` as a solution hint (starts, ends, machines).
+
+    It replaces any hint a hook has set (CP-SAT rejects duplicate hints).
+    """
+    cm.model.clear_hints()
     for j in range(cm.problem.n_jobs):
         if schedule.start[j] < 0:
             continue
@@ -290,6 +294,9 @@ def solve_cpsat(
         Passed to the registered hooks.
     """
     t0 = time.perf_counter()
+    if time_limit is not None:
+        # hooks that run their own search (e.g. a heuristic for the hint) read this wall-clock deadline
+        options.setdefault("_deadline", t0 + time_limit)
     cm = build(problem, horizon=horizon, options=options)
     if hint_schedule is not None:
         hint(cm, hint_schedule)

@@ -11,6 +11,7 @@ Cetinkaya et al. (2025), arXiv 2510.24013.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from ..errors import ParseError, ProblemError
@@ -25,8 +26,27 @@ def _ints(path: Path, no: int, line: str, what: str) -> list[int]:
         raise ParseError(f"{what}: expected integers in {line[:60]!r}", path, no) from None
 
 
-def read_smtt_unweighted(path: Path, index: int | None = None) -> Problem | list[Problem]:
-    """Read an unweighted total tardiness file; ``index`` picks one instance (0-based)."""
+def read_smtt_unweighted(
+    path: Path, index: int | None = None, invalid: str = "raise"
+) -> Problem | list[Problem]:
+    """Read an unweighted total tardiness file; ``index`` picks one instance (0-based).
+
+    Parameters
+    ----------
+    path
+        A ``tt*.txt`` file.
+    index
+        0-based instance index; ``None`` returns all instances.
+    invalid
+        What to do with an instance that has a processing time ``<= 0`` (125 of
+        the 800 instances of ``tt20_normal_cetinkaya.txt``, whose generator did
+        not truncate its normal distribution): ``"raise"`` (default) raises a
+        :class:`ParseError` naming the file, line, instance and job; ``"skip"``
+        leaves such instances out with a warning that lists their ids (so
+        ``index`` counts the remaining instances only).
+    """
+    if invalid not in ("raise", "skip"):
+        raise ValueError(f"invalid must be 'raise' or 'skip', got {invalid!r}")
     lines = [
         (no, line.strip())
         for no, line in enumerate(Path(path).read_text().splitlines(), 1)
@@ -35,6 +55,8 @@ def read_smtt_unweighted(path: Path, index: int | None = None) -> Problem | list
     if len(lines) % 3:
         raise ParseError("expected 3 lines per instance (header, p, d)", path, lines[-1][0] if lines else 1)
     out: list[Problem] = []
+    skipped: list[int] = []
+    kept = 0
     for k in range(len(lines) // 3):
         (hno, head), (pno, pline), (dno, dline) = lines[3 * k : 3 * k + 3]
         parts = head.split()
@@ -57,15 +79,34 @@ def read_smtt_unweighted(path: Path, index: int | None = None) -> Problem | list
             raise ParseError(f"instance {ident}: {len(p)} processing times, header says n = {n}", path, pno)
         if len(d) != n:
             raise ParseError(f"instance {ident}: {len(d)} due dates, header says n = {n}", path, dno)
-        if index is not None and k != index:
+        bad = [q for q, v in enumerate(p) if v <= 0]
+        if bad:
+            if invalid == "skip":
+                skipped.append(ident)
+                continue
+            q = bad[0]
+            raise ParseError(
+                f"instance {ident}: job {q + 1} has processing time {p[q]} (must be > 0; "
+                "pass invalid='skip' to leave such instances out)",
+                path,
+                pno,
+            )
+        kept += 1
+        if index is not None and kept - 1 != index:
             continue
         meta = {"source": str(path), "id": ident, "rdd": rdd, "tf": tf, "rep": rep, "opt": opt}
         try:
             out.append(single_machine(p, d, name=f"{Path(path).stem}_{ident}", meta=meta))
         except ProblemError as exc:
             raise ParseError(f"instance {ident}: {exc}", path, pno) from None
+    if skipped:
+        warnings.warn(
+            f"{path}: skipped {len(skipped)} instance(s) with processing times <= 0 (ids {skipped[:10]}"
+            f"{' ...' if len(skipped) > 10 else ''})",
+            stacklevel=2,
+        )
     if index is not None:
         if not out:
-            raise IndexError(f"{path}: instance index {index} out of range 0..{len(lines) // 3 - 1}")
+            raise IndexError(f"{path}: instance index {index} out of range 0..{kept - 1}")
         return out[0]
     return out

@@ -18,6 +18,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from pathlib import Path
 
 import numpy as np
 
@@ -39,8 +40,30 @@ def psplib_reference(path: str) -> dict[str, Reference]:
                 ub = int(row["best_ub"]) if row["best_ub"] else None
             except (KeyError, ValueError) as exc:
                 raise ValueError(f"{path}, line {no}: bad best_lb/best_ub ({exc})") from None
-            src = f"psplib reference.csv (lb: {row.get('best_lb_source', '?')}, ub: {row.get('best_ub_source', '?')})"
+            lb_src, ub_src = row.get("best_lb_source", "?"), row.get("best_ub_source", "?")
+            src = f"psplib reference.csv (lb: {lb_src}, ub: {ub_src})"
             out[row["instance"]] = Reference(lb, ub, src)
+    return out
+
+
+def psplib_hrs_reference(base: Path, set_name: str) -> dict[str, Reference]:
+    """Fallback when ``reference.csv`` is absent: the PSPLIB solution lists ``values/psplib_hrs``.
+
+    Rows ``Par Inst Makespan ...``. ``j30opt.sm`` and the J30 ``hrs`` list hold
+    proven optima (``lb == ub``); the other lists hold best-known makespans only.
+    """
+    folder = base / "values" / "psplib_hrs"
+    candidates = [folder / f"{set_name}opt.sm", folder / f"{set_name}hrs.sm"]
+    path = next((p for p in candidates if p.exists()), None)
+    if path is None:
+        return {}
+    proven = set_name == "j30"
+    out: dict[str, Reference] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        tok = line.split()
+        if len(tok) >= 3 and all(t.isdigit() for t in tok[:3]):
+            v = int(tok[2])
+            out[f"{set_name}{tok[0]}_{tok[1]}"] = Reference(v if proven else None, v, path.name)
     return out
 
 
@@ -52,7 +75,8 @@ def _psplib(set_name: str) -> list[InstanceRef]:
     files = sorted(folder.glob("*.sm"), key=lambda p: _natural_key(p.stem))
     if not files:
         raise FileNotFoundError(f"no .sm files in {folder}")
-    refs = psplib_reference(str(base / "values" / "reference.csv"))
+    table = base / "values" / "reference.csv"
+    refs = psplib_reference(str(table)) if table.exists() else psplib_hrs_reference(base, set_name)
     return [InstanceRef(f.stem, _FileLoader(str(f)), refs.get(f.stem, Reference())) for f in files]
 
 
@@ -140,10 +164,14 @@ class _Generated:
     name: str
 
     def __call__(self) -> Problem:
-        return generate_rcpsp(self.n, resource_factor=self.rf, resource_strength=self.rs, seed=self.seed, name=self.name)
+        return generate_rcpsp(
+            self.n, resource_factor=self.rf, resource_strength=self.rs, seed=self.seed, name=self.name
+        )
 
 
-def _gen(n: int = 30, count: int = 10, seed: int = 0, rf: float = 0.5, rs: float = 0.3) -> Iterator[InstanceRef]:
+def _gen(
+    n: int = 30, count: int = 10, seed: int = 0, rf: float = 0.5, rs: float = 0.3
+) -> Iterator[InstanceRef]:
     """``count`` instances; instance ``k`` uses seed ``seed * 100003 + k``."""
     for k in range(count):
         name = f"rcpsp-n{n}-{k + 1}"
@@ -154,7 +182,7 @@ for _set in PSPLIB_SETS:
     register_suite(
         f"psplib-{_set}",
         partial(_psplib, _set),
-        description=f"PSPLIB {_set.upper()} (Kolisch & Sprecher 1996); best known: psplib/values/reference.csv",
+        description=f"PSPLIB {_set.upper()} (Kolisch & Sprecher 1996); best known from psplib/values",
         family="rcpsp",
         requires="psplib",
     )
@@ -162,6 +190,6 @@ for _set in PSPLIB_SETS:
 register_suite(
     "gen-rcpsp",
     _gen,
-    description="seeded random RCPSP (ProGen-style RF/RS); params n, count, seed, rf, rs; no best-known values",
+    description="seeded random RCPSP (ProGen-style RF/RS); params n, count, seed, rf, rs; no reference",
     family="rcpsp",
 )

@@ -23,11 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-import numpy as np
-
 from ...bench.suites import InstanceRef, Reference, _natural_key, read_instance_file, register_suite
 from ...model import Problem
-from .model import single_machine
+from .model import generate_smtt
 
 #: 1-based OR-Library instances whose listed value was best-known, not proven, per SOURCE.md.
 ORLIB_UNPROVEN: dict[int, frozenset[int]] = {
@@ -88,36 +86,6 @@ class _Indexed:
         return read_instance_file(self.path, self.index)
 
 
-def generate_smtt(
-    n: int,
-    *,
-    tf: float = 0.6,
-    rdd: float = 0.6,
-    weighted: bool = False,
-    seed: int = 0,
-    name: str = "",
-) -> Problem:
-    """A random 1||ΣTj (or 1||ΣwjTj) instance, Potts & Van Wassenhove (1982) scheme.
-
-    ``p_j ~ U{1..100}``, ``w_j ~ U{1..10}`` (weighted only),
-    ``d_j ~ U{floor(P(1 - TF - RDD/2)) .. floor(P(1 - TF + RDD/2))}`` with
-    ``P = sum p_j``, clipped at 0 — the generator of the OR-Library ``wt``
-    sets and of Shang et al. (2021). (Potts, C.N. & Van Wassenhove, L.N. (1982),
-    Oper. Res. Letters 1:177-181.)
-    """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    rng = np.random.default_rng(seed)
-    p = rng.integers(1, 101, n)
-    total = int(p.sum())
-    lo = int(np.floor(total * (1 - tf - rdd / 2)))
-    hi = int(np.floor(total * (1 - tf + rdd / 2)))
-    d = np.maximum(rng.integers(lo, max(lo, hi) + 1, n), 0)
-    w = rng.integers(1, 11, n) if weighted else None
-    meta = {"generator": "schedopt.families.smtt.suites.generate_smtt", "seed": seed, "tf": tf, "rdd": rdd}
-    return single_machine(p, d, w, name=name or f"gen-smtt-n{n}-s{seed}", meta=meta)
-
-
 @dataclass(frozen=True)
 class _Generated:
     n: int
@@ -128,7 +96,9 @@ class _Generated:
     name: str
 
     def __call__(self) -> Problem:
-        return generate_smtt(self.n, tf=self.tf, rdd=self.rdd, weighted=self.weighted, seed=self.seed, name=self.name)
+        return generate_smtt(
+            self.n, tf=self.tf, rdd=self.rdd, weighted=self.weighted, seed=self.seed, name=self.name
+        )
 
 
 _CLASSES = (0.2, 0.4, 0.6, 0.8, 1.0)
@@ -164,6 +134,6 @@ for _n, _file in SMTT_FILES.items():
 register_suite(
     "gen-smtt",
     _gen,
-    description="seeded random 1||ΣTj (weighted=1: ΣwjTj), Potts-Van Wassenhove classes; params n, count, seed",
+    description="seeded random 1||ΣTj (weighted=1: ΣwjTj), Potts-Van Wassenhove; params n, count, seed",
     family="smtt",
 )

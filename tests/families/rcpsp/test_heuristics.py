@@ -1,0 +1,139 @@
+"""sgs and ga: feasible or "unknown", never better than the brute-force optimum."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import schedopt
+from schedopt import NO_TIME, Problem, check
+from schedopt.families.rcpsp.heuristics import RULES, priority_values
+from tests.conftest import require_data
+from tests.strategies import brute_force_optimum, tiny_problems
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_sound(problem: Problem, method: str, **options) -> None:
+    expected = brute_force_optimum(problem)
+    r = schedopt.solve(problem, method=method, seed=1, **options)
+    if r.schedule is None:
+        assert r.status == "unknown"
+        return
+    assert check(problem, r.schedule) == []
+    assert expected is not None
+    assert r.objective >= expected
+    assert r.bound is not None and r.bound <= expected
+    if r.status == "optimal":
+        assert r.objective == expected
+
+
+@SETTINGS
+@given(tiny_problems(max_jobs=5, objectives=("makespan", "feasibility")))
+def test_sgs_sound(problem):
+    assert_sound(problem, "sgs", max_schedules=200)
+
+
+@SETTINGS
+@given(tiny_problems(max_jobs=5, objectives=("makespan", "feasibility")))
+def test_ga_sound(problem):
+    assert_sound(problem, "ga", max_schedules=300, population=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(max_jobs=5, objectives=("makespan",), windows=False))
+def test_ga_finds_the_optimum_without_windows(problem):
+    # without deadlines every list is feasible; 5 jobs have few active schedules
+    r = schedopt.solve(problem, method="ga", max_schedules=2000, population=10)
+    assert r.objective == brute_force_optimum(problem)
+
+
+def test_unknown_when_deadlines_cannot_be_met():
+    # two unit-capacity jobs of length 3 that must both finish by 4: no schedule
+    p = Problem(duration=[3, 3], capacity=[1], demand=[[1], [1]], deadline=[4, 4])
+    for method in ("sgs", "ga"):
+        r = schedopt.solve(p, method=method, max_schedules=50)
+        assert r.status == "unknown" and r.schedule is None and r.objective is None
+
+
+def test_deadline_only_met_by_a_non_greedy_list():
+    # job 1 (long) must finish by 5; greedy lists by index put job 0 first and miss it
+    p = schedopt.rcpsp([2, 5], [1], [[1], [1]], deadline=[NO_TIME, 5])
+    r = schedopt.solve(p, method="ga", max_schedules=200)
+    assert r.status == "optimal" and r.objective == 7 and check(p, r.schedule) == []
+    assert r.schedule.start[1] == 0
+
+
+def test_downtime_and_disjunctive_pairs():
+    p = schedopt.rcpsp(
+        [0, 3, 2, 2, 0],
+        [2],
+        [[0], [1], [1], [1], [0]],
+        successors=[[1, 2, 3], [4], [4], [4], []],
+        downtime=[(0, 1, 3, 1)],
+        disjunctive=[(1, 3)],
+        release=[0, 0, 1, 0, 0],
+    )
+    expected = brute_force_optimum(p)
+    for method in ("sgs", "ga"):
+        r = schedopt.solve(p, method=method, max_schedules=500)
+        assert check(p, r.schedule) == [] and r.objective == expected
+
+
+def test_bad_input():
+    p = schedopt.single_machine([1, 2], [3, 3])  # tardiness objective: not an RCPSP
+    with pytest.raises(ValueError, match="does not apply"):
+        schedopt.solve(p, method="ga")
+    q = schedopt.rcpsp([1, 2], [1], [[1], [1]])
+    with pytest.raises(ValueError, match="max_schedules"):
+        schedopt.solve(q, method="ga", max_schedules=0)
+    with pytest.raises(ValueError, match="max_schedules"):
+        schedopt.solve(q, method="sgs", max_schedules=-1)
+    with pytest.raises(ValueError, match="population"):
+        schedopt.solve(q, method="ga", population=1)
+    with pytest.raises(ValueError, match="pmut"):
+        schedopt.solve(q, method="ga", pmut=2.0)
+    with pytest.raises(ValueError, match="scheme"):
+        schedopt.solve(q, method="sgs", scheme="diagonal")
+    with pytest.raises(ValueError, match="unknown priority rule"):
+        schedopt.solve(q, method="sgs", rule="XYZ")
+
+
+def test_priority_rules_on_a_small_network():
+    # 0 -> 1 -> 3, 0 -> 2 -> 3 with durations 0, 4, 1, 0
+    p = schedopt.rcpsp([0, 4, 1, 0], [1], [[0], [1], [1], [0]], successors=[[1, 2], [3], [3], []])
+    np.testing.assert_array_equal(priority_values(p, "LFT"), [0, 4, 4, 4])
+    np.testing.assert_array_equal(priority_values(p, "LST"), [0, 0, 3, 4])
+    np.testing.assert_array_equal(priority_values(p, "MTS"), [-3, -1, -1, 0])
+    np.testing.assert_array_equal(priority_values(p, "GRPW"), [-5, -4, -1, 0])
+    assert set(RULES) == {"LFT", "LST", "MTS", "GRPW"}
+
+
+@pytest.mark.parametrize("method", ["sgs", "ga"])
+def test_time_limit_is_honoured(method):
+    path = require_data("psplib", "j120", "j12011_1.sm")
+    p = schedopt.read(path)
+    schedopt.solve(p, method=method, max_schedules=10)  # compile / load the kernels first
+    t0 = time.perf_counter()
+    r = schedopt.solve(p, method=method, time_limit=0.5, max_schedules=10**9)
+    assert time.perf_counter() - t0 < 1.5
+    assert r.status == "feasible" and check(p, r.schedule) == []
+    assert 0 < r.info["schedules"] < 10**9
+
+
+def test_psplib_sample_against_optima():
+    import csv
+
+    ref_path = require_data("psplib", "values", "reference.csv")
+    with open(ref_path) as fh:
+        ref = {row["instance"]: int(row["best_ub"]) for row in csv.DictReader(fh) if row["set"] == "j30"}
+    for name in ("j301_1", "j3013_6", "j3037_5"):
+        p = schedopt.read(require_data("psplib", "j30", f"{name}.sm"))
+        for method in ("sgs", "ga"):
+            r = schedopt.solve(p, method=method, max_schedules=2000)
+            assert check(p, r.schedule) == []
+            assert r.objective >= ref[name] and r.objective <= 1.1 * ref[name]
+            assert r.info["schedules"] <= 2000 + 3 * 60  # budget plus at most one generation's overshoot
