@@ -29,6 +29,7 @@ from .model import Problem as Problem
 from .registry import MethodOutput as MethodOutput
 from .registry import methods as methods
 from .registry import register_method as register_method
+from .registry import warm_up as warm_up
 from .result import Result as Result
 from .schedule import Schedule as Schedule
 from .solve import solve as solve

@@ -134,6 +134,60 @@ def methods(problem: Problem | None = None) -> list[str]:
     return [name for _, name in sorted(ranked)]
 
 
+@dataclass(frozen=True)
+class WarmUp:
+    """Methods whose numba kernels compile on first call, and a tiny problem that exercises them."""
+
+    family: str
+    make_problem: Callable[[], Problem]
+    methods: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
+
+
+_WARMUPS: dict[str, WarmUp] = {}
+
+
+def register_warmup(
+    family: str, make_problem: Callable[[], Problem], methods: dict[str, dict[str, Any]]
+) -> None:
+    """Declare which methods of ``family`` compile numba kernels, and how to exercise them.
+
+    Parameters
+    ----------
+    family
+        A name for reports (one registration per family; a new one replaces it).
+    make_problem
+        Builds a tiny problem on which every listed method runs all its kernels.
+    methods
+        ``{method name: options}``; options keep the call short (e.g. a small
+        schedule budget) without skipping any kernel.
+    """
+    items = tuple((name, tuple(sorted(opts.items()))) for name, opts in methods.items())
+    _WARMUPS[family] = WarmUp(family, make_problem, items)
+
+
+def warm_up() -> dict[str, float]:
+    """Compile every registered numba kernel, or load it from numba's on-disk cache.
+
+    numba compiles a kernel on its first call (seconds to tens of seconds on a
+    fresh install; cached on disk afterwards, ``cache=True``). Benchmark
+    runners call this before timing anything so compilation is never charged
+    to a run. Returns the seconds spent per ``"family:method"``.
+    """
+    import time
+
+    from .solve import solve
+
+    _load_builtin_methods()
+    spent: dict[str, float] = {}
+    for w in list(_WARMUPS.values()):
+        problem = w.make_problem()
+        for name, opts in w.methods:
+            t0 = time.perf_counter()
+            solve(problem, method=name, **dict(opts))
+            spent[f"{w.family}:{name}"] = time.perf_counter() - t0
+    return spent
+
+
 _LOADED = False
 _LOAD_LOCK = threading.RLock()
 

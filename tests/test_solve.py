@@ -143,3 +143,28 @@ def test_registering_a_name_twice_keeps_both_implementations():
         assert len(_REGISTRY["_shared"]) == 2
     finally:
         _REGISTRY.pop("_shared", None)
+
+
+#: methods that compile nothing with numba (OR-Tools, HiGHS)
+NOT_NUMBA = {"cpsat", "mip", "mip-positional"}
+
+
+def test_warm_up_covers_every_numba_method():
+    """A new numba-backed method must join its family's warm-up, or bench runs would pay its compile."""
+    from schedopt.registry import _WARMUPS
+
+    schedopt.warm_up()
+    for w in _WARMUPS.values():
+        problem = w.make_problem()
+        listed = {name for name, _ in w.methods}
+        expected = set(schedopt.methods(problem)) - NOT_NUMBA
+        assert listed == expected, (w.family, sorted(expected ^ listed))
+
+
+def test_warm_up_problem_keeps_rcpsp_heuristics_busy():
+    """The RCPSP warm-up instance has optimum 22 > lower bound 17, so no heuristic stops early."""
+    from schedopt.families.rcpsp.warmup import tiny_rcpsp
+
+    p = tiny_rcpsp()
+    assert schedopt.rcpsp_lower_bound(p) < 22
+    assert schedopt.solve(p, method="cpsat", time_limit=20).objective == 22

@@ -31,7 +31,7 @@ from .tasks import Task
 
 _HEADER = struct.Struct("!Q")
 #: Seconds allowed for a fresh worker to import schedopt (and for task imports).
-STARTUP_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 600.0  # a fresh install compiles every numba kernel before 'ready'
 
 
 def default_kill_margin(time_limit: float) -> float:

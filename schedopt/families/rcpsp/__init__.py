@@ -5,7 +5,7 @@ Importing this package registers the methods ``sgs``, ``ga`` (heuristics,
 hook (:mod:`.exact`) that strengthens ``method="cpsat"`` on RCPSP problems.
 """
 
-from . import exact, heuristics, mip  # noqa: F401  (register methods and hooks)
+from . import exact, heuristics, mip, warmup  # noqa: F401  (register methods and hooks)
 from .bounds import energy_bound, incompatible_bound, rcpsp_lower_bound
 from .heuristics import priority_values, solve_ga, solve_sgs
 from .model import is_rcpsp, rcpsp

@@ -5,7 +5,7 @@ Importing the package registers its methods: constructive rules
 (:mod:`.exact`, :mod:`.mip`).
 """
 
-from . import cpsat_hook, exact, heuristics, local_search, mip  # noqa: F401  (register methods)
+from . import cpsat_hook, exact, heuristics, local_search, mip, warmup  # noqa: F401  (register methods)
 from .model import generate_smtt, is_single_machine, single_machine
 
 __all__ = ["generate_smtt", "is_single_machine", "single_machine"]

@@ -1,0 +1,32 @@
+"""Compile the RCPSP numba kernels ahead of timed runs (see :func:`schedopt.registry.warm_up`)."""
+
+from __future__ import annotations
+
+from ...model import NO_TIME, Problem
+from ...registry import register_warmup
+from .model import rcpsp
+
+
+def tiny_rcpsp() -> Problem:
+    """Ten activities whose optimum (22) is above :func:`rcpsp_lower_bound` (17).
+
+    So no heuristic can stop early at the bound: every kernel (sampling, both
+    schedule generation schemes, justification, GA generations) runs. A time
+    window, a downtime and a disjunctive pair cover the extension paths.
+    """
+    return rcpsp(
+        [0, 3, 3, 4, 5, 1, 1, 5, 5, 0],
+        [3, 3],
+        [[0, 0], [0, 1], [3, 1], [1, 3], [1, 1], [2, 2], [0, 0], [3, 3], [3, 2], [0, 0]],
+        successors=[[1, 2, 3, 4, 5], [6], [9], [7], [6], [8], [9], [8], [9], []],
+        release=[0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+        deadline=[NO_TIME] * 9 + [60],
+        downtime=[[1, 40, 42, 2]],
+        disjunctive=[[2, 4]],
+        name="warm-up",
+    )
+
+
+register_warmup(
+    "rcpsp", tiny_rcpsp, {"sgs": {"max_schedules": 40}, "ga": {"max_schedules": 120, "population": 8}}
+)

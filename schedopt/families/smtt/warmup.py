@@ -1,0 +1,35 @@
+"""Compile the single-machine numba kernels ahead of timed runs (see :func:`schedopt.registry.warm_up`)."""
+
+from __future__ import annotations
+
+from ...model import Problem
+from ...registry import register_warmup
+from .model import single_machine
+
+_P = [4, 7, 2, 6, 3, 5, 8, 1]
+_D = [6, 10, 3, 20, 9, 14, 12, 4]
+
+#: every numba-backed method; the MIPs and CP-SAT compile nothing
+_RULES = ("edd", "spt", "wspt", "mdd", "atc", "interchange", "insertion", "dp")
+
+
+def tiny_unweighted() -> Problem:
+    """Eight jobs of 1||ΣTj (the Challengers, PSK and ``exact`` apply only here)."""
+    return single_machine(_P, _D, name="warm-up")
+
+
+def tiny_weighted() -> Problem:
+    """Eight jobs of 1||ΣwjTj (weighted MDD, ATC)."""
+    return single_machine(_P, _D, [3, 1, 2, 5, 1, 4, 2, 3], name="warm-up-weighted")
+
+
+_ILS = {"ils": {"max_iterations": 3}}
+register_warmup(
+    "smtt",
+    tiny_unweighted,
+    {
+        **{m: {} for m in (*_RULES, "psk", "eddc", "mddc", "aug-mdd", "aug-mddc", "aug-psk", "exact")},
+        **_ILS,
+    },
+)
+register_warmup("smtt-weighted", tiny_weighted, {**{m: {} for m in _RULES}, **_ILS})
