@@ -401,7 +401,30 @@ def _smoke() -> list[InstanceRef]:
             "(set SCHEDOPT_INSTANCES to that folder)"
         )
     files = [p for p in root.rglob("*") if p.is_file() and _readable(p)]
-    return list(file_suite("smoke", files, root=root).instances)
+    known = _smoke_reference(root / "reference.csv")
+    return [
+        InstanceRef(ref.name, ref.load, known.get(ref.name, ref.reference))
+        for ref in file_suite("smoke", files, root=root).instances
+    ]
+
+
+def _smoke_reference(path: Path) -> dict[str, Reference]:
+    """``instances/reference.csv``: optima proven by ``instances/make_instances.py`` (columns
+    ``instance, lb, ub, source``)."""
+    import csv
+
+    if not path.is_file():
+        return {}
+    out = {}
+    with path.open(newline="") as fh:
+        for no, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                lb = None if row["lb"] in ("", None) else int(row["lb"])
+                ub = None if row["ub"] in ("", None) else int(row["ub"])
+                out[row["instance"]] = Reference(lb, ub, f"{path.name}: {row.get('source', '')}")
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}, line {no}: bad reference row {row!r} ({exc})") from None
+    return out
 
 
 register_suite(

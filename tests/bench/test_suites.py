@@ -105,3 +105,25 @@ def test_smtt_references_from_meta():
         prob = r.load()
         assert r.reference.optimum == prob.meta["opt"]
     assert Path(get_suite("smtt-20:limit=1").instances[0].reference.source).name.startswith("tt20_uniform")
+
+
+def test_smoke_references_are_the_proven_optima():
+    """instances/reference.csv must not go stale: re-prove every optimum here."""
+    from schedopt.bench.suites import get_suite
+
+    suite = get_suite("smoke")
+    assert len(suite) >= 5
+    for ref in suite:
+        assert ref.reference.proven, ref.name
+        method = "dp" if ref.name.startswith("smtt/") else "cpsat"
+        result = schedopt.solve(ref.load(), method=method, time_limit=60)
+        assert result.status == "optimal" and result.objective == ref.reference.optimum, ref.name
+
+
+def test_bad_smoke_reference_row_names_file_and_line(tmp_path):
+    from schedopt.bench.suites import _smoke_reference
+
+    f = tmp_path / "reference.csv"
+    f.write_text("instance,lb,ub,source\na.json,1,2,x\nb.json,one,2,x\n")
+    with pytest.raises(ValueError, match=r"reference.csv, line 3"):
+        _smoke_reference(f)
