@@ -94,7 +94,7 @@ def run_mip_time_indexed(
     cost = []
     for j in range(n):
         for t in range(horizon - int(p[j]) + 1):
-            x[j, t] = pulp.LpVariable(f"x_{j}_{t}", cat="Binary")
+            x[j, t] = prob.add_variable(f"x_{j}_{t}", cat="Binary")
             c = int(w[j]) * max(0, t + int(p[j]) - int(d[j]))
             if c:
                 cost.append(c * x[j, t])
@@ -138,10 +138,10 @@ def run_mip_positional(
     fallback = sequence(problem, default_start(problem))
     K.insertion_descent(fallback, p, d, w)
     prob = pulp.LpProblem("smtt_positional", pulp.LpMinimize)
-    u = {(j, k): pulp.LpVariable(f"u_{j}_{k}", cat="Binary") for j in range(n) for k in range(n)}
-    c = [pulp.LpVariable(f"c_{k}", lowBound=0) for k in range(n)]
-    cj = [pulp.LpVariable(f"C_{j}", lowBound=0) for j in range(n)]
-    tj = [pulp.LpVariable(f"T_{j}", lowBound=0) for j in range(n)]
+    u = {(j, k): prob.add_variable(f"u_{j}_{k}", cat="Binary") for j in range(n) for k in range(n)}
+    c = [prob.add_variable(f"c_{k}", lowBound=0) for k in range(n)]
+    cj = [prob.add_variable(f"C_{j}", lowBound=0) for j in range(n)]
+    tj = [prob.add_variable(f"T_{j}", lowBound=0) for j in range(n)]
     prob += pulp.lpSum(int(w[j]) * tj[j] for j in range(n))
     for j in range(n):
         prob += pulp.lpSum(u[j, k] for k in range(n)) == 1
