@@ -117,37 +117,36 @@ def _solve_row(part: str, n: int, pr: schedopt.Problem, label: str, method: str,
     return _row(part, n, pr, label, int(r.objective), "opt", r.status, r.time)
 
 
-def part_ls(ils_time: float, sizes: list[int]) -> None:
-    out, f = writer("ls.csv" if ils_time == 0.02 else f"ls_{int(ils_time * 1000)}ms.csv")
-    schedopt.solve(load(20)[0], method="ils", time_limit=0.01)  # warm-up (compile)
+def part_ls(ils_time: float, sizes: list[int], ils_start: list[str] | None, insertion: bool) -> None:
+    ms = round(ils_time * 1000)
+    out, f = writer("ls.csv" if ils_time == 0.02 and insertion else f"ls_{ms}ms.csv")
+    for n in sizes:  # warm-up: compile every kernel the ILS uses, on each size
+        for k in range(3):
+            schedopt.solve(load(n)[k], method="ils", time_limit=0.2, start=ils_start)
+    label = f"ils-{ms}ms" + ("" if ils_start is None else "-" + "+".join(ils_start))
     for n in sizes:
         for pr in load(n):
-            out.writerow(_solve_row("ls", n, pr, "mdd+insertion", "insertion", start="mdd"))
-            out.writerow(_solve_row("ls", n, pr, "mddc+insertion", "insertion", start="mddc"))
-            out.writerow(
-                _solve_row(
-                    "ls",
-                    n,
-                    pr,
-                    f"ils-{int(ils_time * 1000)}ms",
-                    "ils",
-                    time_limit=ils_time,
-                    start=["mdd", "mddc", "psk"],
-                )
-            )
+            if insertion:
+                out.writerow(_solve_row("ls", n, pr, "mdd+insertion", "insertion", start="mdd"))
+                out.writerow(_solve_row("ls", n, pr, "mddc+insertion", "insertion", start="mddc"))
+            out.writerow(_solve_row("ls", n, pr, label, "ils", time_limit=ils_time, start=ils_start))
         f.flush()
         print("ls", n, flush=True)
     f.close()
 
 
-def part_exact(limit: float, sample500: int, sample200: int) -> None:
-    out, f = writer("exact.csv")
-    schedopt.solve(load(20)[0], method="dp")
-    for pr in load(20):
-        out.writerow(_solve_row("exact", 20, pr, "dp", "dp"))
-    f.flush()
-    print("exact dp", flush=True)
+def part_exact(limit: float, sample500: int, sample200: int, sizes: list[int]) -> None:
+    every = sorted(sizes) == sorted(SETS)
+    out, f = writer("exact.csv" if every else "exact_" + "_".join(map(str, sizes)) + ".csv")
+    if 20 in sizes:
+        schedopt.solve(load(20)[0], method="dp")
+        for pr in load(20):
+            out.writerow(_solve_row("exact", 20, pr, "dp", "dp"))
+        f.flush()
+        print("exact dp", flush=True)
     for n, step in ((100, 1), (200, 10 // max(1, sample200 // 20)), (500, 10 // max(1, sample500 // 20))):
+        if n not in sizes:
+            continue
         probs = load(n)
         # stratified: the first `step`-th replicate of every (rdd, tf) class
         chosen = probs if step == 1 else [pr for pr in probs if (int(pr.meta["rep"]) - 1) % step == 0]
@@ -164,7 +163,9 @@ def part_orlib(ils_time: float) -> None:
 
     out, f = writer("orlib.csv")
     base = DATA / "orlib_wt"
-    schedopt.solve(schedopt.read(base / "wt40.txt")[0], method="ils", time_limit=0.01)
+    warm = schedopt.read(base / "wt40.txt")[:3]
+    for pr in warm:  # warm-up: long enough that every ILS kernel is compiled (or loaded from cache)
+        schedopt.solve(pr, method="ils", time_limit=0.3, start=["atc", "mdd"])
     for n in (40, 50, 100):
         probs = schedopt.read(base / f"wt{n}.txt")
         vals = read_orlib_values(base / ORLIB_VALUES[n])
@@ -194,7 +195,12 @@ def report() -> str:
     import pandas as pd
 
     frames = []
-    for c in ["table.csv", *sorted(p.name for p in HERE.glob("ls*.csv")), "exact.csv", "orlib.csv"]:
+    for c in [
+        "table.csv",
+        *sorted(p.name for p in HERE.glob("ls*.csv")),
+        *sorted(p.name for p in HERE.glob("exact*.csv")),
+        "orlib.csv",
+    ]:
         try:
             frames.append(pd.read_csv(HERE / c))
         except (FileNotFoundError, pd.errors.EmptyDataError):
@@ -251,7 +257,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--part", choices=["table", "ls", "exact", "orlib"])
     ap.add_argument("--ils-time", type=float, default=0.02, help="ILS seconds per instance (part ls)")
-    ap.add_argument("--sizes", type=int, nargs="+", default=list(SETS), help="set sizes (part ls)")
+    ap.add_argument("--sizes", type=int, nargs="+", default=list(SETS), help="set sizes (parts ls, exact)")
+    ap.add_argument(
+        "--ils-start", nargs="+", default=None, help="start rule(s) of the ILS (part ls; default: MDD)"
+    )
+    ap.add_argument("--no-insertion", action="store_true", help="part ls: only the ILS rows")
     ap.add_argument("--orlib-time", type=float, default=1.0, help="ILS seconds per OR-Library instance")
     ap.add_argument("--exact-limit", type=float, default=20.0, help="seconds per instance for 'exact'")
     ap.add_argument("--sample500", type=int, default=20, help="n=500 instances for 'exact' (stratified)")
@@ -264,9 +274,9 @@ def main() -> None:
     if a.part == "table":
         part_table()
     elif a.part == "ls":
-        part_ls(a.ils_time, a.sizes)
+        part_ls(a.ils_time, a.sizes, a.ils_start, not a.no_insertion)
     elif a.part == "exact":
-        part_exact(a.exact_limit, a.sample500, a.sample200)
+        part_exact(a.exact_limit, a.sample500, a.sample200, a.sizes)
     elif a.part == "orlib":
         part_orlib(a.orlib_time)
     else:

@@ -114,7 +114,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit", type=float, required=True, help="seconds per run")
     p.add_argument("--seeds", type=int, default=1, help="number of seeds (0..K-1), default 1")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: cores)")
-    p.add_argument("--cluster", default=None, help="Dask scheduler tcp://HOST:8786, or local:N")
+    p.add_argument(
+        "--cluster", default=None, help="Dask scheduler tcp://HOST:8786, or local:N (N Dask workers here)"
+    )
     p.add_argument("--results", required=True, help="SQLite results file (created or resumed)")
     p.add_argument("--option", action="append", help="KEY=VALUE passed to every method (repeatable)")
     p.add_argument("--retry", default="crashed,error", help="stored statuses to run again (comma list)")

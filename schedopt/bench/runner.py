@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..model import Problem
-from .executors import DaskExecutor, LocalExecutor
+from .executors import DaskExecutor, LocalExecutor, parse_local
 from .store import DEFAULT_RETRY, ResultsStore
 from .suites import Suite, get_suite
 from .tasks import Task, build_tasks, parse_methods
@@ -152,7 +152,11 @@ def run(
         The number of seeds ``K`` (seeds ``0..K-1``) or an explicit list.
     cluster
         ``None`` (a local process pool), ``"tcp://HOST:PORT"`` (a Dask
-        scheduler) or ``"local:N"`` (a local Dask cluster of N processes).
+        scheduler) or ``"local:N"`` (a Dask cluster of N workers in this
+        process, each running its tasks in its own worker process). A
+        scheduler that cannot be reached, or has no worker, raises
+        :class:`~schedopt.bench.executors.ClusterError` (a
+        ``ConnectionError``) within a minute instead of waiting.
     results
         SQLite file; a rerun with the same file resumes: stored runs are
         skipped, runs whose status is in ``retry`` are run again. ``None``:
@@ -178,17 +182,16 @@ def run(
     """
     the_suite = get_suite(suite)
     tasks, skipped = build_tasks(the_suite, parse_methods(methods), time_limit, _seeds(seeds), options)
+    # a bad cluster address fails here, before the results file is created
+    executor = LocalExecutor(workers, kill_margin) if cluster is None else DaskExecutor(cluster, kill_margin)
     store = ResultsStore(results)
     try:
         done = store.done_keys(retry)
         todo = [t for t in tasks if t.key not in done]
         if progress is None:
             progress = sys.stderr.isatty()
-        if todo and cluster is None:
-            _warm_up_here()
-        executor = (
-            LocalExecutor(workers, kill_margin) if cluster is None else DaskExecutor(cluster, kill_margin)
-        )
+        if todo and (cluster is None or parse_local(cluster) is not None):
+            _warm_up_here()  # workers on this machine then load the kernels from numba's cache
         bar = _Progress(len(todo), the_suite.name, progress)
         try:
             if todo:

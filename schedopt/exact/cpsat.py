@@ -51,6 +51,11 @@ class CpSatModel:
         Per job, ``{machine: presence literal}`` (empty without machines).
     objective_var
         The objective variable (``None`` for feasibility problems).
+    parameters
+        CP-SAT ``SatParameters`` fields (name -> value; lists for repeated
+        fields such as ``subsolvers``) that hooks recommend for this model.
+        :func:`solve_cpsat` applies them before the caller's ``cpsat_params``,
+        which override them field by field.
     """
 
     problem: Problem
@@ -61,6 +66,7 @@ class CpSatModel:
     interval: list[cp_model.IntervalVar] = field(default_factory=list)
     assign: list[dict[int, cp_model.IntVar]] = field(default_factory=list)
     objective_var: cp_model.IntVar | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 Hook = Callable[[CpSatModel, dict[str, Any]], None]
@@ -256,6 +262,28 @@ def hint(cm: CpSatModel, schedule: Schedule) -> None:
             cm.model.add_hint(lit, int(schedule.machine[j] == m))
 
 
+def apply_parameters(params: Any, values: dict[str, Any]) -> None:
+    """Set CP-SAT ``SatParameters`` fields by name; list values replace a repeated field.
+
+    Works with both the protobuf and the pybind11 (OR-Tools >= 9.13)
+    parameter objects.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a ``SatParameters`` field.
+    """
+    for name, value in values.items():
+        if name.startswith("_") or not hasattr(params, name):
+            raise ValueError(f"unknown CP-SAT parameter {name!r}")
+        current = getattr(params, name)
+        if hasattr(current, "extend") and hasattr(current, "clear"):  # repeated field
+            current.clear()
+            current.extend(value if isinstance(value, (list, tuple)) else [value])
+        else:
+            setattr(params, name, value)
+
+
 def _default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
@@ -269,6 +297,7 @@ def solve_cpsat(
     horizon: int | None = None,
     hint_schedule: Schedule | None = None,
     log: bool = False,
+    cpsat_params: dict[str, Any] | None = None,
     **options: Any,
 ) -> MethodOutput:
     """Solve with OR-Tools CP-SAT.
@@ -290,13 +319,20 @@ def solve_cpsat(
         A schedule given to CP-SAT as a hint.
     log
         Print CP-SAT's search log.
+    cpsat_params
+        Extra CP-SAT ``SatParameters`` fields by name (e.g.
+        ``{"subsolvers": ["default_lp", "max_lp"]}``); they override those a
+        hook recommends (:attr:`CpSatModel.parameters`). ``num_workers``,
+        ``random_seed`` and the time limit come from the arguments above.
     **options
         Passed to the registered hooks.
     """
     t0 = time.perf_counter()
+    n_workers = int(workers or _default_workers())
     if time_limit is not None:
         # hooks that run their own search (e.g. a heuristic for the hint) read this wall-clock deadline
         options.setdefault("_deadline", t0 + time_limit)
+    options.setdefault("_workers", n_workers)  # hooks may pick parameters by the worker count
     cm = build(problem, horizon=horizon, options=options)
     if hint_schedule is not None:
         hint(cm, hint_schedule)
@@ -304,7 +340,8 @@ def solve_cpsat(
         hint(cm, options["_hint"])
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = int(workers or _default_workers())
+    apply_parameters(params, {**cm.parameters, **(cpsat_params or {})})
+    params.num_workers = n_workers
     params.random_seed = int(seed)
     params.log_search_progress = bool(log)
     if time_limit is not None:

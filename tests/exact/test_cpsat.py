@@ -88,3 +88,25 @@ def test_j301_1_optimal(workers):
     r = schedopt.solve(p, method="cpsat", time_limit=10, workers=workers)
     assert (r.status, r.objective, r.bound) == ("optimal", 43, 43)
     assert check(p, r.schedule) == []
+
+
+def test_apply_parameters_sets_scalars_and_repeated_fields():
+    from ortools.sat.python import cp_model
+
+    from schedopt.exact.cpsat import apply_parameters
+
+    params = cp_model.CpSolver().parameters
+    apply_parameters(params, {"subsolvers": ["default_lp", "max_lp"], "num_full_subsolvers": 2})
+    assert list(params.subsolvers) == ["default_lp", "max_lp"] and params.num_full_subsolvers == 2
+    apply_parameters(params, {"subsolvers": ["core"]})
+    assert list(params.subsolvers) == ["core"]
+    with pytest.raises(ValueError, match="unknown CP-SAT parameter"):
+        apply_parameters(params, {"no_such_parameter": 1})
+
+
+def test_cpsat_params_reach_the_solver():
+    p = Problem(duration=[2, 3], precedence=[(0, 1, 0)])
+    r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1, cpsat_params={"cp_model_presolve": False})
+    assert r.status == "optimal" and r.objective == 5
+    with pytest.raises(ValueError):
+        schedopt.solve(p, method="cpsat", time_limit=10, workers=1, cpsat_params={"bogus": True})

@@ -32,9 +32,18 @@ Hartmann, S. (1998). A competitive genetic algorithm for resource-constrained
 project scheduling. Naval Research Logistics 45, 733-750.
 Valls, V., Ballestin, F. & Quintanilla, S. (2005). Justification and RCPSP:
 a technique that pays. EJOR 165(2), 375-386.
+Debels, D. & Vanhoucke, M. (2005). A bi-population based genetic algorithm
+for the resource-constrained project scheduling problem. ICCSA 2005, LNCS
+3483, 378-387 (bi-population GA: left- and right-justified populations).
 Debels, D. & Vanhoucke, M. (2007). A decomposition-based genetic algorithm
 for the resource-constrained project scheduling problem. Operations Research
 55(3), 457-469.
+Hartmann, S. (2002). A self-adapting genetic algorithm for project
+scheduling under resource constraints. Naval Research Logistics 49, 433-448
+(serial/parallel SGS gene).
+Valls, V., Ballestin, F. & Quintanilla, S. (2008). A hybrid genetic
+algorithm for the resource-constrained project scheduling problem. EJOR
+185(2), 495-508 (peak crossover, phase-2 restart around the best).
 """
 
 from __future__ import annotations
@@ -406,8 +415,10 @@ def sort_by_start(start, dur, topo_rank, by_finish_desc, order):  # pragma: no c
 
 
 @njit(cache=True)
-def justify(
-    order,
+def improve(
+    start,
+    mk,
+    exc,
     dur,
     pred_ptr,
     pred_idx,
@@ -424,45 +435,28 @@ def justify(
     topo_rank,
     rounds,
     avail,
-    start,
     work,
     order_work,
+    max_passes,
 ):  # pragma: no cover - numba
-    """Serial SGS followed by forward-backward improvement (double justification).
+    """Forward-backward improvement of the schedule ``start`` (makespan ``mk``) in place.
 
-    Decodes ``order`` with :func:`serial_forward`, then repeats up to
-    ``rounds`` times: right-justify (:func:`serial_backward`, jobs by
-    non-increasing finish, ``T`` = current makespan) and left-justify again
-    (:func:`serial_forward`, jobs by non-decreasing backward start), keeping
-    the result while it improves (Valls, Ballestin & Quintanilla 2005).
-    ``start`` receives the best schedule and ``order`` its activity list
-    (sorted by start), so a population method can inherit it.
+    Each round right-justifies (:func:`serial_backward` on the jobs by
+    non-increasing finish, ``T = mk``) and left-justifies again
+    (:func:`serial_forward` by non-decreasing backward start); a round is only
+    started while two passes are left in ``max_passes``, and the loop stops
+    at the first round that does not improve ``(deadline excess, makespan)``
+    (or when the backward schedule cannot move left, ``first <= 0``).
 
     Returns
     -------
-    (makespan, deadline_excess, passes); each forward or backward pass counts
-    as one generated schedule.
+    (makespan, deadline_excess, passes).
     """
     n = dur.shape[0]
-    mk, exc = serial_forward(
-        order,
-        dur,
-        pred_ptr,
-        pred_idx,
-        pred_lag,
-        release,
-        deadline,
-        demand,
-        profile,
-        dis_ptr,
-        dis_idx,
-        avail,
-        start,
-    )
-    passes = 1
-    if mk == OVERFLOW:
-        return mk, exc, passes
+    passes = 0
     for _ in range(rounds):
+        if passes + 2 > max_passes:
+            break
         sort_by_start(start, dur, topo_rank, True, order_work)
         first = serial_backward(
             order_work,
@@ -505,6 +499,92 @@ def justify(
         mk, exc = mk2, exc2
         for j in range(n):
             start[j] = work[j]
+    return mk, exc, passes
+
+
+@njit(cache=True)
+def justify(
+    order,
+    dur,
+    pred_ptr,
+    pred_idx,
+    pred_lag,
+    succ_ptr,
+    succ_idx,
+    succ_lag,
+    release,
+    deadline,
+    demand,
+    profile,
+    dis_ptr,
+    dis_idx,
+    topo_rank,
+    rounds,
+    avail,
+    start,
+    work,
+    order_work,
+    max_passes,
+):  # pragma: no cover - numba
+    """Serial SGS followed by forward-backward improvement (double justification).
+
+    Decodes ``order`` with :func:`serial_forward`, then repeats up to
+    ``rounds`` times: right-justify (:func:`serial_backward`, jobs by
+    non-increasing finish, ``T`` = current makespan) and left-justify again
+    (:func:`serial_forward`, jobs by non-decreasing backward start), keeping
+    the result while it improves (Valls, Ballestin & Quintanilla 2005).
+    ``start`` receives the best schedule and ``order`` its activity list
+    (sorted by start), so a population method can inherit it. A round
+    (two passes) is only started while ``passes + 2 <= max_passes``, so a
+    caller can spend an exact schedule budget.
+
+    Returns
+    -------
+    (makespan, deadline_excess, passes); each forward or backward pass counts
+    as one generated schedule.
+    """
+    mk, exc = serial_forward(
+        order,
+        dur,
+        pred_ptr,
+        pred_idx,
+        pred_lag,
+        release,
+        deadline,
+        demand,
+        profile,
+        dis_ptr,
+        dis_idx,
+        avail,
+        start,
+    )
+    if mk == OVERFLOW:
+        return mk, exc, 1
+    mk, exc, used = improve(
+        start,
+        mk,
+        exc,
+        dur,
+        pred_ptr,
+        pred_idx,
+        pred_lag,
+        succ_ptr,
+        succ_idx,
+        succ_lag,
+        release,
+        deadline,
+        demand,
+        profile,
+        dis_ptr,
+        dis_idx,
+        topo_rank,
+        rounds,
+        avail,
+        work,
+        order_work,
+        max_passes - 1,
+    )
+    passes = 1 + used
     sort_by_start(start, dur, topo_rank, False, order)
     return mk, exc, passes
 
@@ -556,12 +636,146 @@ def mutate(child, pmut, is_pred):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def ga_generations(
+def peak_crossover(mother, father, fstart, fmk, width, dur, demand, profile, util, taken, child):
+    # pragma: no cover - numba
+    """Peak crossover of activity lists (after Valls, Ballestin & Quintanilla 2008).
+
+    The resource utilisation of the father's schedule ``fstart`` (makespan
+    ``fmk``) in period ``t`` is ``u(t) = sum_k r_jk / R_k(t)`` over the jobs in
+    progress. The peak is the window ``[t1, t1 + w)`` of ``w = width`` periods
+    with the largest ``sum_t u(t)`` (ties broken uniformly at random): a
+    densely packed part of the father's schedule. The child lists
+
+    1. the jobs the father starts before ``t1``, in the mother's order;
+    2. the jobs the father starts in ``[t1, t1 + w)``, in the father's order;
+    3. the remaining jobs in the mother's order.
+
+    Parts 1 and 1+2 are closed under predecessors in a feasible schedule, so
+    the child is precedence feasible when both parents are (the father's list
+    sorted by its start times, as the GA keeps it).
+    """
+    n = mother.shape[0]
+    r = demand.shape[1]
+    for t in range(fmk):
+        util[t] = 0.0
+    for j in range(n):
+        p = dur[j]
+        if p <= 0:
+            continue
+        s = fstart[j]
+        for k in range(r):
+            d = demand[j, k]
+            if d == 0:
+                continue
+            for u in range(s, s + p):
+                c = profile[u, k]
+                if c > 0:
+                    util[u] += d / c
+    w = min(max(width, 1), max(fmk, 1))
+    acc = 0.0
+    for t in range(min(w, fmk)):
+        acc += util[t]
+    best = acc
+    t1 = 0
+    ties = 1
+    for t in range(w, fmk):
+        acc += util[t] - util[t - w]
+        if acc > best + 1e-9:
+            best = acc
+            t1 = t - w + 1
+            ties = 1
+        elif acc > best - 1e-9:
+            ties += 1
+            if np.random.random() * ties < 1.0:  # noqa: NPY002 (numba supports the legacy API)
+                t1 = t - w + 1
+    t2 = t1 + w
+    taken[:] = False
+    pos = 0
+    for a in range(n):
+        j = mother[a]
+        if fstart[j] < t1:
+            child[pos] = j
+            taken[j] = True
+            pos += 1
+    for a in range(n):
+        j = father[a]
+        if not taken[j] and fstart[j] < t2:
+            child[pos] = j
+            taken[j] = True
+            pos += 1
+    for a in range(n):
+        j = mother[a]
+        if not taken[j]:
+            child[pos] = j
+            taken[j] = True
+            pos += 1
+    return child
+
+
+@njit(cache=True)
+def shift_moves(order, moves, pred_ptr, pred_idx, succ_ptr, succ_idx, pos):  # pragma: no cover - numba
+    """Apply ``moves`` random shift (insertion) moves to an activity list.
+
+    A uniformly drawn job moves to a uniformly drawn position between its
+    last listed predecessor and its first listed successor, so precedence
+    feasibility is kept (the neighbourhood of Valls et al. 2008, phase 2).
+    """
+    n = order.shape[0]
+    for _ in range(moves):
+        for a in range(n):
+            pos[order[a]] = a
+        a = np.random.randint(n)  # noqa: NPY002 (numba supports the legacy API)
+        j = order[a]
+        lo = 0
+        hi = n - 1
+        for e in range(pred_ptr[j], pred_ptr[j + 1]):
+            v = pos[pred_idx[e]] + 1
+            if v > lo:
+                lo = v
+        for e in range(succ_ptr[j], succ_ptr[j + 1]):
+            v = pos[succ_idx[e]] - 1
+            if v < hi:
+                hi = v
+        b = lo + np.random.randint(hi - lo + 1)  # noqa: NPY002 (numba supports the legacy API)
+        if b > a:
+            for c in range(a, b):
+                order[c] = order[c + 1]
+        else:
+            for c in range(a, b, -1):
+                order[c] = order[c - 1]
+        order[b] = j
+    return order
+
+
+@njit(cache=True)
+def _schedule_hash(start):  # pragma: no cover - numba
+    h = np.int64(1469598103934665603)
+    for j in range(start.shape[0]):
+        h = (h ^ start[j]) * np.int64(1099511628211)
+    return h
+
+
+@njit(cache=True)
+def ga_evolve(
     pop,
+    pstart,
     fit,
-    generations,
+    budget,
+    soft,
     pmut,
     rounds,
+    peak_prob,
+    wlo,
+    whi,
+    stall_limit,
+    restart_moves,
+    same_cap,
+    pairs,
+    jslack,
+    gene,
+    gene_flip,
+    state,
+    change_pts,
     dur,
     pred_ptr,
     pred_idx,
@@ -581,53 +795,226 @@ def ga_generations(
     best_start,
     best_fit,
 ):  # pragma: no cover - numba
-    """Run ``generations`` generations of the activity-list GA in place.
+    """Run the activity-list GA (``fbi`` variant) in place until ``budget`` SGS passes are spent.
 
-    Each generation draws ``P / 2`` parent pairs by binary tournament, makes
-    two children per pair by :func:`crossover` (mother/father swapped) and
-    :func:`mutate`, decodes each with :func:`justify` (serial SGS plus
-    forward-backward improvement; the child inherits the justified list) and
-    keeps the best ``P`` of parents and children whose fitness differs from
-    an already kept individual (duplicates of a fitness value beyond two are
-    dropped first, to keep diversity). Fitness is
-    ``makespan + penalty * deadline_excess``.
+    One generation: ``pairs`` parent pairs (``0``: ``P / 2``) drawn by binary
+    tournament on the fitness ``f = makespan + penalty * deadline_excess``;
+    with probability ``peak_prob`` a pair makes two children by
+    :func:`peak_crossover` (window ``w`` drawn in ``[wlo, whi]`` times the
+    father's makespan), else by :func:`crossover` (two random cut points);
+    both children get :func:`mutate`. A child whose SGS gene (inherited from
+    its first parent, flipped with probability ``gene_flip``) is 0 is
+    decoded by :func:`justify` (serial SGS plus ``rounds`` forward-backward
+    rounds), with gene 1 by :func:`parallel_forward` plus :func:`improve`
+    (Hartmann 2002). With ``jslack >= 0`` only children whose forward fitness
+    is at most ``(1 + jslack)`` times the population's worst are improved.
+    Every pass is capped by the remaining budget, so at most ``budget``
+    passes are spent; the call returns at the first generation boundary
+    after ``soft`` passes (so the caller can check a time limit without
+    changing the search: results do not depend on ``soft``). Each child
+    inherits its justified list and schedule (Lamarckian). Survival
+    (:func:`_survive`, ``P + C``): by fitness, identical schedules dropped,
+    at most ``same_cap`` per fitness value before refilling.
 
-    ``best_start``/``best_fit[0]`` track the best schedule ever seen.
+    Restart (phase 2 of Valls et al. 2008): after ``stall_limit``
+    generations without a new best (``0`` = never) every member but the best
+    becomes a copy of the best with ``restart_moves`` :func:`shift_moves`,
+    justified again.
+
+    ``pop`` (lists), ``pstart`` (their schedules), ``fit`` and ``gene`` are
+    updated in place; ``state = [generations, stalled generations,
+    restarts]`` carries over between calls; ``best_start``/``best_fit[0]``
+    track the best schedule ever seen.
 
     Returns
     -------
     The number of SGS passes used.
     """
     size, n = pop.shape
-    children = np.empty((size, n), np.int64)
-    cfit = np.empty(size, np.int64)
+    if pairs <= 0:
+        pairs = size // 2
+    children = np.empty((2 * pairs, n), np.int64)
+    cstart = np.empty((2 * pairs, n), np.int64)
+    cfit = np.empty(2 * pairs, np.int64)
+    cgene = np.empty(2 * pairs, np.int64)
     taken = np.zeros(n, np.bool_)
     avail = profile.copy()
     start = np.empty(n, np.int64)
     work = np.empty(n, np.int64)
     order_work = np.empty(n, np.int64)
+    es = np.empty(n, np.int64)
+    npred = np.empty(n, np.int64)
+    util = np.empty(profile.shape[0], np.float64)
+    posw = np.empty(n, np.int64)
     passes = 0
-    for _ in range(generations):
-        for c in range(0, size - 1, 2):
+    if size < 2:
+        return passes
+    while passes < budget and passes < soft:
+        nkids = 0
+        improved = False
+        worst = fit.max()
+        for _c in range(pairs):
+            if passes >= budget:
+                break
             a = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
             b = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
             mom = a if fit[a] <= fit[b] else b
             a = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
             b = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
             dad = a if fit[a] <= fit[b] else b
+            peak = np.random.random() < peak_prob  # noqa: NPY002 (numba supports the legacy API)
             q1 = np.random.randint(n + 1)  # noqa: NPY002 (numba supports the legacy API)
             q2 = np.random.randint(n + 1)  # noqa: NPY002 (numba supports the legacy API)
             if q1 > q2:
                 q1, q2 = q2, q1
             for h in range(2):
-                kid = children[c + h]
-                if h == 0:
-                    crossover(pop[mom], pop[dad], q1, q2, taken, kid)
+                if passes >= budget:
+                    break
+                kid = children[nkids]
+                x, y = (mom, dad) if h == 0 else (dad, mom)
+                if peak:
+                    ymk = 0
+                    for j in range(n):
+                        f = pstart[y, j] + dur[j]
+                        if f > ymk:
+                            ymk = f
+                    lo = max(1, int(ymk * wlo))
+                    hi = max(lo, int(ymk * whi))
+                    width = lo + np.random.randint(hi - lo + 1)  # noqa: NPY002
+                    peak_crossover(
+                        pop[x], pop[y], pstart[y], ymk, width, dur, demand, profile, util, taken, kid
+                    )
                 else:
-                    crossover(pop[dad], pop[mom], q1, q2, taken, kid)
+                    crossover(pop[x], pop[y], q1, q2, taken, kid)
                 mutate(kid, pmut, is_pred)
+                g = gene[x]
+                if gene_flip > 0.0 and np.random.random() < gene_flip:  # noqa: NPY002
+                    g = 1 - g
+                cgene[nkids] = g
+                if g == 0:
+                    mk, exc, used = justify(
+                        kid,
+                        dur,
+                        pred_ptr,
+                        pred_idx,
+                        pred_lag,
+                        succ_ptr,
+                        succ_idx,
+                        succ_lag,
+                        release,
+                        deadline,
+                        demand,
+                        profile,
+                        dis_ptr,
+                        dis_idx,
+                        topo_rank,
+                        rounds,
+                        avail,
+                        start,
+                        work,
+                        order_work,
+                        budget - passes if jslack < 0 else 1,
+                    )
+                    if jslack >= 0 and mk != OVERFLOW and mk + penalty * exc <= worst * (1.0 + jslack):
+                        mk, exc, more = improve(
+                            start,
+                            mk,
+                            exc,
+                            dur,
+                            pred_ptr,
+                            pred_idx,
+                            pred_lag,
+                            succ_ptr,
+                            succ_idx,
+                            succ_lag,
+                            release,
+                            deadline,
+                            demand,
+                            profile,
+                            dis_ptr,
+                            dis_idx,
+                            topo_rank,
+                            rounds,
+                            avail,
+                            work,
+                            order_work,
+                            budget - passes - 1,
+                        )
+                        used += more
+                        sort_by_start(start, dur, topo_rank, False, kid)
+                else:
+                    mk, exc = parallel_forward(
+                        kid,
+                        dur,
+                        pred_ptr,
+                        succ_ptr,
+                        succ_idx,
+                        succ_lag,
+                        release,
+                        deadline,
+                        demand,
+                        profile,
+                        change_pts,
+                        dis_ptr,
+                        dis_idx,
+                        avail,
+                        start,
+                        es,
+                        npred,
+                    )
+                    used = 1
+                    if mk != OVERFLOW:
+                        mk, exc, more = improve(
+                            start,
+                            mk,
+                            exc,
+                            dur,
+                            pred_ptr,
+                            pred_idx,
+                            pred_lag,
+                            succ_ptr,
+                            succ_idx,
+                            succ_lag,
+                            release,
+                            deadline,
+                            demand,
+                            profile,
+                            dis_ptr,
+                            dis_idx,
+                            topo_rank,
+                            rounds,
+                            avail,
+                            work,
+                            order_work,
+                            budget - passes - 1,
+                        )
+                        used += more
+                        sort_by_start(start, dur, topo_rank, False, kid)
+                passes += used
+                f = mk + penalty * exc if mk >= 0 else np.int64(1) << np.int64(60)
+                cfit[nkids] = f
+                cstart[nkids] = start
+                nkids += 1
+                if f < best_fit[0]:
+                    best_fit[0] = f
+                    best_start[:] = start
+                    improved = True
+        _survive(pop, pstart, fit, gene, children, cstart, cfit, cgene, nkids, same_cap)
+        state[0] += 1
+        if improved:
+            state[1] = 0
+        else:
+            state[1] += 1
+        if stall_limit > 0 and state[1] >= stall_limit and passes < budget:
+            state[1] = 0
+            state[2] += 1
+            for i in range(1, size):
+                if passes >= budget:
+                    break
+                pop[i] = pop[0]
+                shift_moves(pop[i], restart_moves, pred_ptr, pred_idx, succ_ptr, succ_idx, posw)
                 mk, exc, used = justify(
-                    kid,
+                    pop[i],
                     dur,
                     pred_ptr,
                     pred_idx,
@@ -647,56 +1034,411 @@ def ga_generations(
                     start,
                     work,
                     order_work,
+                    budget - passes,
                 )
                 passes += used
-                f = mk + penalty * exc
-                cfit[c + h] = f
+                f = mk + penalty * exc if mk >= 0 else np.int64(1) << np.int64(60)
+                fit[i] = f
+                pstart[i] = start
                 if f < best_fit[0]:
                     best_fit[0] = f
                     best_start[:] = start
-        # survivors: best of parents + children, at most two per fitness value first
-        m = size + size - (size % 2)
-        allfit = np.empty(m, np.int64)
-        allfit[:size] = fit
-        allfit[size:] = cfit[: size - (size % 2)]
-        rank = np.argsort(allfit, kind="mergesort")
-        keep = np.empty(size, np.int64)
-        chosen = np.zeros(m, np.bool_)
-        kept = 0
-        last = -1
-        same = 0
-        for a in range(m):
-            idx = rank[a]
-            if allfit[idx] == last:
-                same += 1
-            else:
-                last = allfit[idx]
-                same = 1
-            if same <= 2 and kept < size:
-                keep[kept] = idx
-                chosen[idx] = True
-                kept += 1
+    return passes
+
+
+@njit(cache=True)
+def mutate_any(child, pmut, is_pred):  # pragma: no cover - numba
+    """:func:`mutate` for forward or backward lists: swap neighbours unrelated in either direction."""
+    n = child.shape[0]
+    for a in range(n - 1):
+        if np.random.random() < pmut:  # noqa: NPY002 (numba supports the legacy API)
+            i = child[a]
+            j = child[a + 1]
+            if not is_pred[i, j] and not is_pred[j, i]:
+                child[a] = j
+                child[a + 1] = i
+    return child
+
+
+@njit(cache=True)
+def _tournament(fit, tsize):  # pragma: no cover - numba
+    """Index of the fittest of ``tsize`` uniformly drawn individuals (with replacement)."""
+    size = fit.shape[0]
+    best = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
+    for _ in range(tsize - 1):
+        o = np.random.randint(size)  # noqa: NPY002 (numba supports the legacy API)
+        if fit[o] < fit[best]:
+            best = o
+    return best
+
+
+@njit(cache=True)
+def bpga_evolve(
+    lstart,
+    lfit,
+    rstart,
+    rfit,
+    budget,
+    soft,
+    pmut,
+    same_cap,
+    peak_prob,
+    wlo,
+    whi,
+    tsize,
+    offspring,
+    stall_limit,
+    restart_moves,
+    state,
+    dur,
+    pred_ptr,
+    pred_idx,
+    pred_lag,
+    succ_ptr,
+    succ_idx,
+    succ_lag,
+    release,
+    deadline,
+    demand,
+    profile,
+    dis_ptr,
+    dis_idx,
+    topo_rank,
+    is_pred,
+    best_start,
+    best_fit,
+):  # pragma: no cover - numba
+    """Bi-population GA (Debels & Vanhoucke 2005, 2007) until ``budget`` passes are spent.
+
+    Two populations of schedules: ``L`` (left-justified, ``lstart``) and
+    ``R`` (right-justified, shifted to start at 0, ``rstart``); fitness is
+    the makespan. Per generation ``offspring`` (``0``: ``P``) children are
+    made from ``L`` parents and as many from ``R`` parents, each parent the
+    best of ``tsize`` uniform draws (:func:`_tournament`):
+
+    * ``L`` parents are turned into lists by non-increasing finish time,
+      recombined, mutated (:func:`mutate_any`) and decoded by one *backward*
+      serial pass (:func:`serial_backward` ending at the profile horizon);
+      the child is shifted to start at 0 and joins ``R``;
+    * ``R`` parents give lists by start time, decoded by one *forward* pass
+      (:func:`serial_forward`); the child joins ``L``.
+
+    Recombination: with probability ``peak_prob`` :func:`peak_crossover`
+    (window ``w`` drawn in ``[wlo, whi]`` times the father's makespan; for
+    backward lists on the time-mirrored schedule ``M - C_j``), else the
+    two-point :func:`crossover`. Each population then keeps its best ``P``
+    (:func:`_survive`). Every child is thus the justification of a
+    recombination of justified schedules, for one SGS pass.
+
+    Restart (phase 2 of Valls et al. 2008): after ``stall_limit``
+    generations without a new best (``0`` = never) every member of each
+    population except its best is replaced by the best's list with
+    ``restart_moves`` :func:`shift_moves`, decoded in that population's
+    direction (one pass each).
+
+    Only valid when schedules may be shifted in time: constant capacity, no
+    release dates and no deadlines (the wrapper checks); precedence lags and
+    disjunctive pairs are fine.
+
+    At most ``budget`` passes are spent; the call returns at the first
+    generation boundary after ``soft`` passes (results do not depend on
+    ``soft``, which only lets the caller check a time limit).
+
+    Returns
+    -------
+    The number of SGS passes used.
+    """
+    size, n = lstart.shape
+    horizon_end = profile.shape[0]
+    nkids = offspring if offspring > 0 else size
+    kids = np.empty((nkids, n), np.int64)
+    kfit = np.empty(nkids, np.int64)
+    kgene = np.zeros(nkids, np.int64)
+    dgene = np.zeros(size, np.int64)
+    taken = np.zeros(n, np.bool_)
+    avail = profile.copy()
+    start = np.empty(n, np.int64)
+    la = np.empty(n, np.int64)
+    lb = np.empty(n, np.int64)
+    child = np.empty(n, np.int64)
+    mirror = np.empty(n, np.int64)
+    util = np.empty(profile.shape[0], np.float64)
+    posw = np.empty(n, np.int64)
+    passes = 0
+    while passes < budget and passes < soft:
+        improved = False
+        for side in range(2):
+            if passes >= budget:
+                break
+            src = lstart if side == 0 else rstart
+            sfit = lfit if side == 0 else rfit
+            nk = 0
+            for _c in range(nkids):
+                if passes >= budget:
+                    break
+                mom = _tournament(sfit, tsize)
+                dad = _tournament(sfit, tsize)
+                backward = side == 0
+                sort_by_start(src[mom], dur, topo_rank, backward, la)
+                sort_by_start(src[dad], dur, topo_rank, backward, lb)
+                q1 = np.random.randint(n + 1)  # noqa: NPY002 (numba supports the legacy API)
+                q2 = np.random.randint(n + 1)  # noqa: NPY002 (numba supports the legacy API)
+                if q1 > q2:
+                    q1, q2 = q2, q1
+                if np.random.random() < peak_prob:  # noqa: NPY002 (numba supports the legacy API)
+                    fmk = 0
+                    for j in range(n):
+                        f = src[dad, j] + dur[j]
+                        if f > fmk:
+                            fmk = f
+                    for j in range(n):  # backward lists: mirror time so that lists sort by start
+                        mirror[j] = fmk - src[dad, j] - dur[j] if backward else src[dad, j]
+                    lo = max(1, int(fmk * wlo))
+                    hi = max(lo, int(fmk * whi))
+                    width = lo + np.random.randint(hi - lo + 1)  # noqa: NPY002
+                    peak_crossover(la, lb, mirror, fmk, width, dur, demand, profile, util, taken, child)
+                else:
+                    crossover(la, lb, q1, q2, taken, child)
+                mutate_any(child, pmut, is_pred)
+                mk = _decode_one(
+                    child,
+                    backward,
+                    horizon_end,
+                    dur,
+                    pred_ptr,
+                    pred_idx,
+                    pred_lag,
+                    succ_ptr,
+                    succ_idx,
+                    succ_lag,
+                    release,
+                    deadline,
+                    demand,
+                    profile,
+                    dis_ptr,
+                    dis_idx,
+                    avail,
+                    start,
+                )
+                passes += 1
+                kids[nk] = start
+                kfit[nk] = mk
+                nk += 1
+                if mk < best_fit[0]:
+                    best_fit[0] = mk
+                    best_start[:] = start
+                    improved = True
+            dst = rstart if side == 0 else lstart
+            dfit = rfit if side == 0 else lfit
+            _survive(dst, dst, dfit, dgene, kids, kids, kfit, kgene, nk, same_cap)
+        state[0] += 1
+        if improved:
+            state[1] = 0
+        else:
+            state[1] += 1
+        if stall_limit > 0 and state[1] >= stall_limit and passes < budget:
+            state[1] = 0
+            state[2] += 1
+            for side in range(2):
+                src = lstart if side == 0 else rstart
+                sfit = lfit if side == 0 else rfit
+                bi = np.argmin(sfit)
+                backward = side == 1
+                sort_by_start(src[bi], dur, topo_rank, False, la)
+                for i in range(size):
+                    if passes >= budget:
+                        break
+                    if i == bi:
+                        continue
+                    child[:] = la
+                    shift_moves(child, restart_moves, pred_ptr, pred_idx, succ_ptr, succ_idx, posw)
+                    if backward:
+                        for c in range(n // 2):  # a reversed forward list is a backward list
+                            child[c], child[n - 1 - c] = child[n - 1 - c], child[c]
+                    mk = _decode_one(
+                        child,
+                        backward,
+                        horizon_end,
+                        dur,
+                        pred_ptr,
+                        pred_idx,
+                        pred_lag,
+                        succ_ptr,
+                        succ_idx,
+                        succ_lag,
+                        release,
+                        deadline,
+                        demand,
+                        profile,
+                        dis_ptr,
+                        dis_idx,
+                        avail,
+                        start,
+                    )
+                    passes += 1
+                    src[i] = start
+                    sfit[i] = mk
+                    if mk < best_fit[0]:
+                        best_fit[0] = mk
+                        best_start[:] = start
+    return passes
+
+
+@njit(cache=True)
+def _decode_one(
+    child,
+    backward,
+    horizon_end,
+    dur,
+    pred_ptr,
+    pred_idx,
+    pred_lag,
+    succ_ptr,
+    succ_idx,
+    succ_lag,
+    release,
+    deadline,
+    demand,
+    profile,
+    dis_ptr,
+    dis_idx,
+    avail,
+    start,
+):  # pragma: no cover - numba
+    """One serial pass of the bi-population GA; returns the makespan (``2**60`` if infeasible).
+
+    Backward passes end at ``horizon_end`` and the schedule is shifted to start at 0.
+    """
+    n = dur.shape[0]
+    big = np.int64(1) << np.int64(60)
+    if backward:
+        first = serial_backward(
+            child,
+            horizon_end,
+            dur,
+            succ_ptr,
+            succ_idx,
+            succ_lag,
+            release,
+            deadline,
+            demand,
+            profile,
+            dis_ptr,
+            dis_idx,
+            avail,
+            start,
+        )
+        if first < 0:
+            return big
+        mk = 0
+        for j in range(n):
+            start[j] -= first
+            f = start[j] + dur[j]
+            if f > mk:
+                mk = f
+        return mk
+    mk, exc = serial_forward(
+        child,
+        dur,
+        pred_ptr,
+        pred_idx,
+        pred_lag,
+        release,
+        deadline,
+        demand,
+        profile,
+        dis_ptr,
+        dis_idx,
+        avail,
+        start,
+    )
+    if mk < 0 or exc > 0:
+        return big
+    return mk
+
+
+@njit(cache=True)
+def _survive(pop, pstart, fit, gene, children, cstart, cfit, cgene, nkids, same_cap):
+    # pragma: no cover - numba
+    """(P + C) survival: best by fitness, no identical schedules, ``same_cap`` per fitness value first."""
+    size = pop.shape[0]
+    m = size + nkids
+    allfit = np.empty(m, np.int64)
+    hashes = np.empty(m, np.int64)
+    for a in range(size):
+        allfit[a] = fit[a]
+        hashes[a] = _schedule_hash(pstart[a])
+    for a in range(nkids):
+        allfit[size + a] = cfit[a]
+        hashes[size + a] = _schedule_hash(cstart[a])
+    rank = np.argsort(allfit, kind="mergesort")
+    keep = np.empty(size, np.int64)
+    chosen = np.zeros(m, np.bool_)
+    kept = 0
+    last = -1
+    same = 0
+    group = 0
+    for a in range(m):
+        idx = rank[a]
+        if allfit[idx] != last:
+            last = allfit[idx]
+            same = 0
+            group = a
+        dup = False
+        for b in range(group, a):
+            o = rank[b]
+            if chosen[o] and hashes[o] == hashes[idx]:
+                dup = True
+                break
+        if dup:
+            chosen[idx] = True  # never kept, never refilled
+            continue
+        same += 1
+        if same <= same_cap and kept < size:
+            keep[kept] = idx
+            chosen[idx] = True
+            kept += 1
+    # refill: first non-duplicates beyond the cap, then duplicates if still short
+    for a in range(m):
+        if kept >= size:
+            break
+        idx = rank[a]
+        if not chosen[idx]:
+            keep[kept] = idx
+            chosen[idx] = True
+            kept += 1
+    if kept < size:
+        used = np.zeros(m, np.bool_)
+        for a in range(kept):
+            used[keep[a]] = True
         for a in range(m):
             if kept >= size:
                 break
             idx = rank[a]
-            if not chosen[idx]:
+            if not used[idx]:
                 keep[kept] = idx
-                chosen[idx] = True
+                used[idx] = True
                 kept += 1
-        newpop = np.empty_like(pop)
-        newfit = np.empty(size, np.int64)
-        for a in range(size):
-            idx = keep[a]
-            if idx < size:
-                newpop[a] = pop[idx]
-                newfit[a] = fit[idx]
-            else:
-                newpop[a] = children[idx - size]
-                newfit[a] = cfit[idx - size]
-        pop[:, :] = newpop
-        fit[:] = newfit
-    return passes
+    newpop = np.empty_like(pop)
+    newstart = np.empty_like(pstart)
+    newfit = np.empty(size, np.int64)
+    newgene = np.empty(size, np.int64)
+    for a in range(size):
+        idx = keep[a]
+        if idx < size:
+            newpop[a] = pop[idx]
+            newstart[a] = pstart[idx]
+            newfit[a] = fit[idx]
+            newgene[a] = gene[idx]
+        else:
+            newpop[a] = children[idx - size]
+            newstart[a] = cstart[idx - size]
+            newfit[a] = cfit[idx - size]
+            newgene[a] = cgene[idx - size]
+    pop[:, :] = newpop
+    pstart[:, :] = newstart
+    fit[:] = newfit
+    gene[:] = newgene
 
 
 @njit(cache=True)

@@ -11,7 +11,10 @@ never returned: without a deadline-feasible schedule the status is
 Counting: every forward or backward SGS pass counts as one schedule (so one
 forward-backward improvement round costs two schedules), as in Kolisch &
 Hartmann (2006), "Experimental investigation of heuristics for
-resource-constrained project scheduling: An update", EJOR 174, 23-37.
+resource-constrained project scheduling: An update", EJOR 174, 23-37. The
+budget ``max_schedules`` is never exceeded: an improvement round is only
+started while two passes are left, and the GA kernels check the budget
+before every pass (``info["schedules"]`` reports what was spent).
 """
 
 from __future__ import annotations
@@ -233,8 +236,11 @@ class Decoder:
             self.npred,
         )
 
-    def justify(self, order: np.ndarray, rounds: int) -> tuple[int, int, int]:
-        """Serial SGS + forward-backward improvement; ``order`` becomes the justified list."""
+    def justify(self, order: np.ndarray, rounds: int, max_passes: int = 1 << 30) -> tuple[int, int, int]:
+        """Serial SGS + forward-backward improvement; ``order`` becomes the justified list.
+
+        At most ``max_passes`` SGS passes are used (the first forward pass always runs).
+        """
         a = self.a
         return K.justify(
             order,
@@ -257,13 +263,16 @@ class Decoder:
             self.start,
             self.work,
             self.order_work,
+            max_passes,
         )
 
-    def improve_start(self, start: np.ndarray, rounds: int) -> tuple[np.ndarray, int, int, int]:
+    def improve_start(
+        self, start: np.ndarray, rounds: int, max_passes: int = 1 << 30
+    ) -> tuple[np.ndarray, int, int, int]:
         """Forward-backward improvement of a parallel-SGS schedule (re-decoded serially)."""
         order = np.empty(self.a.n, np.int64)
         K.sort_by_start(start, self.a.dur, self.a.topo_rank, False, order)
-        mk, exc, used = self.justify(order, rounds)
+        mk, exc, used = self.justify(order, rounds, max_passes)
         return self.start.copy(), mk, exc, used
 
     def sample(self, value: np.ndarray, alpha: float, eps: float, deterministic: bool) -> np.ndarray:
@@ -389,7 +398,7 @@ def solve_sgs(
         nonlocal used
         if which == "serial":
             if justify:
-                mk, exc, passes = dec.justify(order, rounds)
+                mk, exc, passes = dec.justify(order, rounds, max_schedules - used)
                 used += passes
             else:
                 mk, exc = dec.serial(order)
@@ -400,7 +409,7 @@ def solve_sgs(
             used += 1
             best.offer(dec.start, mk, exc, label)
             if justify and mk >= 0 and used < max_schedules:
-                start, mk2, exc2, passes = dec.improve_start(dec.start, rounds)
+                start, mk2, exc2, passes = dec.improve_start(dec.start, rounds, max_schedules - used)
                 used += passes
                 best.offer(start, mk2, exc2, label + "+fbi")
 
@@ -440,51 +449,122 @@ def solve_ga(
     time_limit: float | None = None,
     seed: int = 0,
     max_schedules: int = 5000,
-    population: int = 60,
-    pmut: float = 0.3,
+    population: int | None = None,
+    pmut: float | None = None,
     rounds: int = 1,
     alpha: float = 1.0,
     eps: float = 1.0,
+    variant: str = "auto",
+    peak: float | None = None,
+    peak_width: tuple[float, float] = (0.05, 0.25),
+    tournament: int | None = None,
+    restart: int | None = None,
+    restart_moves: int = 0,
+    same_cap: int | None = None,
+    offspring: int = 0,
+    parallel: float = 0.0,
+    gene_flip: float = 0.0,
+    jslack: float = -1.0,
     **_: Any,
 ) -> MethodOutput:
-    """Activity-list genetic algorithm with justification.
+    """Genetic algorithm on activity lists with justification (two variants).
 
-    Hartmann's (1998) GA: precedence-feasible activity lists decoded by the
-    serial SGS, two-point crossover, neighbour-swap mutation, and survival of
-    the best of parents and children. As in Valls et al. (2005) and Debels &
-    Vanhoucke (2007), every decoded schedule is improved by forward-backward
-    improvement and the individual inherits the justified list (so the
-    population lives on left-justified schedules, close to DBGA's start-time
-    representation). The initial population is drawn by regret-based biased
-    random sampling on LFT (Drexl 1991) plus the four deterministic rules.
+    Both variants start from a population drawn by regret-based biased random
+    sampling on LFT (Drexl 1991) plus the four deterministic rules of
+    :data:`RULES`, keep the best deadline-feasible schedule ever decoded and
+    stop at the budget, the time limit or the lower bound.
 
-    Deviations from the papers: binary-tournament parent selection instead
-    of random pairing; survival keeps at most two individuals per makespan
-    value first (diversity); no decomposition step and no peak crossover of
-    DBGA.
+    ``variant="bipop"`` -- bi-population GA (Debels & Vanhoucke 2005; the GA
+    inside Debels & Vanhoucke's 2007 DBGA, without its decomposition step).
+    Population ``L`` holds left-justified schedules, ``R`` right-justified
+    ones. Children of two ``L`` parents (lists by non-increasing finish) are
+    decoded by one *backward* serial pass and join ``R``; children of two
+    ``R`` parents (lists by start) by one *forward* pass and join ``L``. So
+    every child is a justification of a recombination of justified schedules
+    for one schedule of budget (forward-backward improvement, Valls et al.
+    2005, would cost three). Crossover: with probability ``peak`` the peak
+    crossover of Valls, Ballestin & Quintanilla (2008) (the child keeps the
+    father's most resource-utilised window of ``w`` periods, ``w`` drawn in
+    ``peak_width`` times the father's makespan; see
+    :func:`._kernels.peak_crossover`), else Hartmann's (1998) two-point
+    crossover; neighbour-swap mutation; ``tournament``-ary tournament
+    selection; ``(P + C)`` survival without identical schedules and at most
+    ``same_cap`` individuals per makespan; after ``restart`` generations
+    without a new best both populations are rebuilt around their best member
+    by random shift moves (phase 2 of Valls et al. 2008). It needs
+    shift-invariant problems (constant capacity, no release dates, no
+    deadlines; :func:`is_shiftable`).
+
+    ``variant="fbi"`` -- Hartmann's (1998) GA with every child decoded by the
+    serial SGS and improved by ``rounds`` forward-backward improvement rounds
+    (Valls et al. 2005; up to ``1 + 2 * rounds`` passes per child), the
+    individual inheriting the justified list (Lamarckian); binary tournament,
+    two-point (or, with probability ``peak``, peak) crossover, the same
+    survival. With ``parallel > 0`` an individual carries a serial/parallel
+    SGS gene (Hartmann 2002's self-adapting GA). It handles every extension
+    (time-varying capacity, release dates, deadlines via the penalty
+    ``f = makespan + (H + 1) * deadline excess``, lags, disjunctive pairs).
+
+    ``variant="auto"`` (default) uses ``bipop`` for shift-invariant problems
+    with more than 40 jobs and ``fbi`` otherwise. The rule and the defaults
+    below were picked on PSPLIB at 5,000 schedules (J30 and J60 full sets,
+    J120 instances 3 and 4 of each group), i.e. mostly in sample; see
+    ``benchmarks/rcpsp/RESULTS.md``.
+
+    Counting: every forward or backward SGS pass is one schedule and the
+    budget is spent exactly (``info["schedules"] <= max_schedules``, equal
+    unless the search stops early at the lower bound or the time limit).
 
     Parameters
     ----------
     max_schedules
         Budget of SGS passes (each forward or backward pass counts one).
     population
-        Population size ``P`` (even).
+        Population size ``P`` (per population for ``bipop``; rounded up to
+        even). Default: ``fbi`` 120; ``bipop`` 150 up to 10,000 schedules,
+        else 300.
     pmut
-        Neighbour-swap probability per position. The defaults (``P = 60``,
-        ``pmut = 0.3``; Hartmann used smaller rates) were picked on every
-        second J30 instance at 5,000 schedules among a handful of settings.
+        Neighbour-swap probability per list position. Default 0.3 (``fbi``),
+        0.05 (``bipop``).
     rounds
-        Forward-backward improvement rounds per child (0 disables it).
+        ``fbi``: forward-backward improvement rounds per child (0 disables it).
     alpha, eps
         Regret-bias parameters of the initial sampling.
+    variant
+        ``"auto"``, ``"bipop"`` or ``"fbi"`` (see above).
+    peak
+        Probability of the peak crossover. Default 0.5 (``bipop``), 0 (``fbi``).
+    peak_width
+        Range of the peak window as fractions of the father's makespan.
+    tournament
+        ``bipop``: tournament size for parent selection (default 4; ``fbi``
+        always uses 2).
+    restart
+        Generations without a new best before a restart (0 = never). Default
+        10 (``bipop``), 0 (``fbi``).
+    restart_moves
+        Random shift moves per restarted individual (0: ``max(1, n // 10)``).
+    same_cap
+        Individuals kept per makespan value before refilling. Default 1
+        (``bipop``), 2 (``fbi``).
+    offspring
+        ``bipop``: children per population and generation (0 = ``P``).
+    parallel, gene_flip
+        ``fbi``: share of individuals decoding with the parallel SGS and the
+        probability that a child flips its parent's SGS gene.
+    jslack
+        ``fbi``: justify only children whose forward fitness is at most
+        ``(1 + jslack)`` times the worst in the population (negative: all).
     """
     _check_applicable(problem, "ga")
     if max_schedules < 1:
         raise ValueError(f"max_schedules must be >= 1, got {max_schedules}")
-    if population < 2:
+    if population is not None and population < 2:
         raise ValueError(f"population must be >= 2, got {population}")
-    if not 0 <= pmut <= 1:
+    if pmut is not None and not 0 <= pmut <= 1:
         raise ValueError(f"pmut must be in [0, 1], got {pmut}")
+    if variant not in ("auto", "bipop", "fbi"):
+        raise ValueError(f"variant must be 'auto', 'bipop' or 'fbi', got {variant!r}")
     t0 = time.perf_counter()
     stop = _deadline(time_limit, t0)
     arrays = prepare(problem)
@@ -495,38 +575,90 @@ def solve_ga(
     penalty = int(arrays.profile.shape[0]) + 1
     best = _Best()
     used = 0
+    shiftable = is_shiftable(arrays)
+    if variant == "bipop" and not shiftable:
+        raise ValueError("variant='bipop' needs constant capacity, no release dates and no deadlines")
+    moves = restart_moves if restart_moves > 0 else max(1, n // 10)
+    if variant == "bipop" or (variant == "auto" and shiftable and n > 40):
+        if population is None:
+            population = 150 if max_schedules <= 10_000 else 300
+        size = population + (population % 2)
+        return _bipop(
+            problem,
+            arrays,
+            dec,
+            best,
+            lb,
+            size,
+            max_schedules,
+            stop,
+            t0,
+            alpha,
+            eps,
+            0.05 if pmut is None else pmut,
+            1 if same_cap is None else same_cap,
+            0.5 if peak is None else peak,
+            peak_width,
+            4 if tournament is None else tournament,
+            offspring,
+            10 if restart is None else restart,
+            moves,
+        )
+    population = 120 if population is None else population
+    pmut = 0.3 if pmut is None else pmut
+    peak = 0.0 if peak is None else peak
+    restart = 0 if restart is None else restart
+    same_cap = 2 if same_cap is None else same_cap
     size = population + (population % 2)
     pop = np.empty((size, n), np.int64)
+    pstart = np.empty((size, n), np.int64)
     fit = np.empty(size, np.int64)
     lft = priority_values(problem, "LFT")
     rules = [priority_values(problem, name) for name in RULES]
+    filled = 0
     for i in range(size):
+        if used >= max_schedules or time.perf_counter() > stop or _done(problem, best, lb):
+            break
         if i < len(rules):
             order = dec.sample(rules[i], alpha, eps, True)
         else:
             order = dec.sample(lft, alpha, eps, False)
-        mk, exc, passes = dec.justify(order, rounds)
+        mk, exc, passes = dec.justify(order, rounds, max_schedules - used)
         used += passes
         pop[i] = order
-        fit[i] = mk + penalty * exc if mk >= 0 else np.iinfo(np.int64).max // 4
+        pstart[i] = dec.start
+        fit[i] = mk + penalty * exc if mk >= 0 else 1 << 60
         best.offer(dec.start, mk, exc, "initial population")
-        if time.perf_counter() > stop:
-            pop, fit = pop[: i + 1], fit[: i + 1]
-            break
+        filled += 1
+    pop, pstart, fit = pop[:filled], pstart[:filled], fit[:filled]
     best_start = np.zeros(n, np.int64)
     best_fit = np.array([np.iinfo(np.int64).max], np.int64)
-    generations = 0
-    per_gen = max(1, (rounds * 2 + 1) * size)
+    state = np.zeros(3, np.int64)
+    gene = (np.random.default_rng(seed).random(filled) < parallel).astype(np.int64)
+    chunk = max(1, (2 * rounds + 1) * size) if time_limit is not None else max_schedules
     while (
-        used < max_schedules and time.perf_counter() < stop and not _done(problem, best, lb) and len(pop) >= 2
+        used < max_schedules and time.perf_counter() < stop and not _done(problem, best, lb) and filled >= 2
     ):
-        chunk = max(1, min(10, (max_schedules - used) // per_gen))
-        used += K.ga_generations(
+        used += K.ga_evolve(
             pop,
+            pstart,
             fit,
+            max_schedules - used,
             chunk,
             pmut,
             rounds,
+            peak,
+            peak_width[0],
+            peak_width[1],
+            restart,
+            moves,
+            same_cap,
+            0,
+            jslack,
+            gene,
+            gene_flip,
+            state,
+            arrays.change_pts,
             arrays.dur,
             arrays.pred_ptr,
             arrays.pred_idx,
@@ -546,14 +678,168 @@ def solve_ga(
             best_start,
             best_fit,
         )
-        generations += chunk
         if best_fit[0] < penalty:  # no deadline excess
             best.offer(best_start, int(best_fit[0]), 0, "ga")
+    generations = int(state[0])
     elapsed = time.perf_counter() - t0
     info = {
         "schedules": used,
         "generations": generations,
+        "restarts": int(state[2]),
         "population": size,
+        "variant": "fbi",
+        "schedules_per_s": used / elapsed if elapsed > 0 else 0.0,
+        "lower_bound": lb,
+    }
+    return _output(problem, best, lb, info)
+
+
+def is_shiftable(arrays: Arrays) -> bool:
+    """True if any feasible schedule stays feasible when shifted in time.
+
+    That holds with constant capacity (no downtime), no release dates and no
+    deadlines below the profile horizon; lags and disjunctive pairs are
+    shift-invariant. The bi-population GA needs it (right-justified
+    schedules are shifted to start at 0).
+    """
+    prof = arrays.profile
+    return (
+        bool((arrays.release == 0).all())
+        and bool((arrays.deadline >= prof.shape[0]).all())
+        and bool((prof == prof[0]).all())
+    )
+
+
+def _bipop(
+    problem: Problem,
+    arrays: Arrays,
+    dec: Decoder,
+    best: _Best,
+    lb: int,
+    size: int,
+    max_schedules: int,
+    stop: float,
+    t0: float,
+    alpha: float,
+    eps: float,
+    pmut: float,
+    same_cap: int,
+    peak: float,
+    peak_width: tuple[float, float],
+    tournament: int,
+    offspring: int,
+    restart: int,
+    moves: int,
+) -> MethodOutput:
+    """Bi-population GA of :func:`solve_ga` (see :func:`._kernels.bpga_evolve`)."""
+    n = arrays.n
+    horizon_end = int(arrays.profile.shape[0])
+    lft = priority_values(problem, "LFT")
+    rules = [priority_values(problem, name) for name in RULES]
+    lstart = np.empty((size, n), np.int64)
+    rstart = np.empty((size, n), np.int64)
+    lfit = np.empty(size, np.int64)
+    rfit = np.empty(size, np.int64)
+    order = np.empty(n, np.int64)
+    used = 0
+    filled = 0
+    for i in range(size):
+        if used + 2 > max_schedules or time.perf_counter() > stop or _done(problem, best, lb):
+            break
+        lst = dec.sample(rules[i], alpha, eps, True) if i < len(rules) else dec.sample(lft, alpha, eps, False)
+        mk, _exc = dec.serial(lst)
+        used += 1
+        lstart[i] = dec.start
+        lfit[i] = mk
+        best.offer(dec.start, mk, 0, "initial population")
+        K.sort_by_start(lstart[i], arrays.dur, arrays.topo_rank, True, order)
+        first = K.serial_backward(
+            order,
+            horizon_end,
+            arrays.dur,
+            arrays.succ_ptr,
+            arrays.succ_idx,
+            arrays.succ_lag,
+            arrays.release,
+            arrays.deadline,
+            arrays.demand,
+            arrays.profile,
+            arrays.dis_ptr,
+            arrays.dis_idx,
+            dec.avail,
+            dec.work,
+        )
+        used += 1
+        if first >= 0:  # always in a shift-invariant problem (T is the profile horizon)
+            rstart[i] = dec.work - first
+            rfit[i] = int((rstart[i] + arrays.dur).max(initial=0))
+            best.offer(rstart[i], int(rfit[i]), 0, "initial population (right-justified)")
+        else:
+            rstart[i] = lstart[i]
+            rfit[i] = lfit[i]
+        filled += 1
+    extra = 0
+    while used < max_schedules and filled < 2 and time.perf_counter() <= stop:
+        if _done(problem, best, lb):
+            break
+        # a budget too small for two individuals: spend the rest on LFT, then sampled forward passes
+        lst = dec.sample(lft, alpha, eps, extra == 0 and filled == 0)
+        extra += 1
+        mk, _exc = dec.serial(lst)
+        used += 1
+        best.offer(dec.start, mk, 0, "LFT sampling")
+    lstart, rstart, lfit, rfit = lstart[:filled], rstart[:filled], lfit[:filled], rfit[:filled]
+    best_start = np.zeros(n, np.int64)
+    best_fit = np.array([np.iinfo(np.int64).max], np.int64)
+    state = np.zeros(3, np.int64)
+    chunk = max(1, 2 * size) if np.isfinite(stop) else max_schedules
+    while (
+        used < max_schedules and time.perf_counter() < stop and filled >= 2 and not _done(problem, best, lb)
+    ):
+        used += K.bpga_evolve(
+            lstart,
+            lfit,
+            rstart,
+            rfit,
+            max_schedules - used,
+            chunk,
+            pmut,
+            same_cap,
+            peak,
+            peak_width[0],
+            peak_width[1],
+            tournament,
+            offspring,
+            restart,
+            moves,
+            state,
+            arrays.dur,
+            arrays.pred_ptr,
+            arrays.pred_idx,
+            arrays.pred_lag,
+            arrays.succ_ptr,
+            arrays.succ_idx,
+            arrays.succ_lag,
+            arrays.release,
+            arrays.deadline,
+            arrays.demand,
+            arrays.profile,
+            arrays.dis_ptr,
+            arrays.dis_idx,
+            arrays.topo_rank,
+            arrays.is_pred,
+            best_start,
+            best_fit,
+        )
+        if best_fit[0] < horizon_end:
+            best.offer(best_start, int(best_fit[0]), 0, "bipop ga")
+    elapsed = time.perf_counter() - t0
+    info = {
+        "schedules": used,
+        "generations": int(state[0]),
+        "restarts": int(state[2]),
+        "population": size,
+        "variant": "bipop",
         "schedules_per_s": used / elapsed if elapsed > 0 else 0.0,
         "lower_bound": lb,
     }

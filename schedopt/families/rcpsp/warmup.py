@@ -30,3 +30,28 @@ def tiny_rcpsp() -> Problem:
 register_warmup(
     "rcpsp", tiny_rcpsp, {"sgs": {"max_schedules": 40}, "ga": {"max_schedules": 120, "population": 8}}
 )
+
+
+def tiny_plain_rcpsp() -> Problem:
+    """The network of :func:`tiny_rcpsp` without time windows, downtime or disjunctive pairs.
+
+    Shift-invariant, so the GA's bi-population kernels run on it (the
+    window problem above takes the forward-backward variant).
+    """
+    return rcpsp(
+        [0, 3, 3, 4, 5, 1, 1, 5, 5, 0],
+        [3, 3],
+        [[0, 0], [0, 1], [3, 1], [1, 3], [1, 1], [2, 2], [0, 0], [3, 3], [3, 2], [0, 0]],
+        successors=[[1, 2, 3, 4, 5], [6], [9], [7], [6], [8], [9], [8], [9], []],
+        name="warm-up-plain",
+    )
+
+
+register_warmup(
+    "rcpsp-plain",
+    tiny_plain_rcpsp,
+    {
+        "sgs": {"max_schedules": 40},
+        "ga": {"max_schedules": 400, "population": 8, "variant": "bipop", "restart": 1, "peak": 0.5},
+    },
+)

@@ -422,42 +422,103 @@ def dynasearch_pass(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray
     when an O(1) upper bound (its end jobs' change plus, when the middle moves
     earlier, the smaller of ``-shift`` times the weight of the tardy jobs in
     between and their total cost) could
-    improve ``F``; the result is the same as the full evaluation. Swaps span at
+    improve ``F``, and that evaluation stops once the part still to be
+    evaluated cannot lift the gain above what ``F`` already has; the result is
+    the same as the full evaluation. Swaps span at
     most ``window`` positions (``window >= n``: the full neighbourhood, O(n^3);
     otherwise O(n window^2)).
     Applies the best combination in place and returns its total gain.
     """
+    return dynasearch_region(seq, p, d, w, window, 0, seq.shape[0] - 1)
+
+
+@njit(cache=True)
+def dynasearch_region(
+    seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray, window: int, lo: int, hi: int
+) -> int:
+    """:func:`dynasearch_pass` over the swaps ``(i, j)`` with ``i <= hi`` and ``j >= lo`` only.
+
+    If ``seq`` differs from a swap local optimum only on positions ``lo..hi`` (jobs or completion
+    times), every other swap has the gain it had there (it is <= 0), so the step equals the full one.
+    """
     n = seq.shape[0]
+    # job data in sequence order (contiguous reads in the pair loop)
+    ps = np.empty(n, np.int64)
+    ds = np.empty(n, np.int64)
+    ws = np.empty(n, np.int64)
     c = np.empty(n, np.int64)
-    _completions(seq, p, c)
+    cost = np.empty(n, np.int64)
     tw = np.zeros(n + 1, np.int64)  # prefix sums of the weights of tardy jobs
     tc = np.zeros(n + 1, np.int64)  # prefix sums of the costs
+    t = 0
     for k in range(n):
-        tw[k + 1] = tw[k] + (w[seq[k]] if c[k] > d[seq[k]] else 0)
-        tc[k + 1] = tc[k] + _cost(seq[k], c[k], d, w)
+        x = seq[k]
+        ps[k] = p[x]
+        ds[k] = d[x]
+        ws[k] = w[x]
+        t += p[x]
+        c[k] = t
+        e = t - d[x]
+        cost[k] = w[x] * e if e > 0 else 0
+        tw[k + 1] = tw[k] + (w[x] if e > 0 else 0)
+        tc[k + 1] = tc[k] + cost[k]
     f = np.zeros(n + 1, np.int64)  # f[j]: best gain on positions < j
     arg = np.full(n + 1, -1, np.int64)  # arg[j] = i if swap (i, j-1) ends there
     for jj in range(1, n + 1):
         j = jj - 1
         f[jj] = f[jj - 1]
         arg[jj] = -1
-        b = seq[j]
-        for i in range(max(0, j - window), j):
-            a = seq[i]
-            if p[a] == p[b] and d[a] == d[b] and w[a] == w[b]:
-                continue
-            base = c[i - 1] if i > 0 else 0
-            shift = p[b] - p[a]
-            g = _cost(a, c[i], d, w) + _cost(b, c[j], d, w)
-            g -= _cost(b, base + p[b], d, w) + _cost(a, c[j], d, w)
+        if j < lo:
+            continue
+        pb = ps[j]
+        db = ds[j]
+        wb = ws[j]
+        cj = c[j]
+        cb = cost[j]
+        twj = tw[j]
+        tcj = tc[j]
+        if cb == 0 and tcj == 0:
+            # b is early and no job before it is tardy: no swap ending at j can gain
+            continue
+        for i in range(max(0, j - window), min(j, hi + 1)):
+            pa = ps[i]
+            shift = pb - pa
+            # a moves to end at c_j; b ends at c_i + shift
+            e = cj - ds[i]
+            g = cost[i] + cb - (ws[i] * e if e > 0 else 0)
+            e = c[i] + shift - db
+            if e > 0:
+                g -= wb * e
             # the middle jobs gain at most -shift * (weight of tardy middle jobs), only if shift < 0
-            ub = g + (min(-shift * (tw[j] - tw[i + 1]), tc[j] - tc[i + 1]) if shift < 0 else 0)
+            if shift < 0:
+                m1 = -shift * (twj - tw[i + 1])
+                m2 = tcj - tc[i + 1]
+                ub = g + (m1 if m1 < m2 else m2)
+            else:
+                ub = g
             if ub <= 0 or f[i] + ub <= f[jj]:
                 continue
-            for k in range(i + 1, j):
-                y = seq[k]
-                g += _cost(y, c[k], d, w) - _cost(y, c[k] + shift, d, w)
-            if g > 0 and f[i] + g > f[jj]:
+            if shift == 0 and ds[i] == db and ws[i] == wb:
+                continue
+            # exact middle gain, stopped as soon as the swap cannot beat thr any more
+            thr = f[jj] - f[i]
+            if thr < 0:
+                thr = 0
+            if shift != 0:
+                for k in range(i + 1, j):
+                    g += cost[k]
+                    e = c[k] + shift - ds[k]
+                    if e > 0:
+                        g -= ws[k] * e
+                    if shift > 0:
+                        if g <= thr:  # the remaining middle jobs are delayed: g only falls
+                            break
+                    else:
+                        m1 = -shift * (twj - tw[k + 1])
+                        m2 = tcj - tc[k + 1]
+                        if g + (m1 if m1 < m2 else m2) <= thr:
+                            break
+            if g > thr:
                 f[jj] = f[i] + g
                 arg[jj] = i
     jj = n
@@ -505,63 +566,6 @@ def local_optimum(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray, 
 
 
 @njit(cache=True)
-def ils_chunk(
-    cur: np.ndarray,
-    best: np.ndarray,
-    p: np.ndarray,
-    d: np.ndarray,
-    w: np.ndarray,
-    iters: int,
-    kick: int,
-    seed: int,
-    window: int,
-    target: int,
-) -> int:
-    """``iters`` iterations of iterated local search; ``cur`` and ``best`` updated in place.
-
-    Each iteration applies ``kick`` random swaps of positions at most 10 apart
-    to the current local optimum, descends (:func:`local_optimum`), and
-    accepts the result if it is no worse than the current one. Stops early
-    when ``best`` reaches ``target``. Returns the iterations done.
-    """
-    np.random.seed(seed)  # noqa: NPY002  (numba supports only the legacy global RNG)
-    n = cur.shape[0]
-    curv = total_tardiness(cur, p, d, w)
-    bestv = total_tardiness(best, p, d, w)
-    trial = cur.copy()
-    if n < 2:
-        return 0
-    for it in range(iters):
-        if bestv <= target:
-            return it
-        for q in range(n):
-            trial[q] = cur[q]
-        for _ in range(kick):
-            i = np.random.randint(0, n)  # noqa: NPY002
-            span = min(10, n - 1)
-            j = i + np.random.randint(1, span + 1)  # noqa: NPY002
-            if j >= n:
-                j = i - np.random.randint(1, span + 1)  # noqa: NPY002
-                if j < 0:
-                    j = 0
-            if i != j:
-                tmp = trial[i]
-                trial[i] = trial[j]
-                trial[j] = tmp
-        local_optimum(trial, p, d, w, window)
-        v = total_tardiness(trial, p, d, w)
-        if v <= curv:
-            curv = v
-            for q in range(n):
-                cur[q] = trial[q]
-            if v < bestv:
-                bestv = v
-                for q in range(n):
-                    best[q] = trial[q]
-    return iters
-
-
-@njit(cache=True)
 def insertion_flagged(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray, flag: np.ndarray) -> int:
     """Insertion descent restricted to flagged jobs ("don't look bits"), in place.
 
@@ -571,10 +575,26 @@ def insertion_flagged(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarr
     between the old and new position) are set. Stops when no flag is set; the
     result is an insertion local optimum with respect to the flagged jobs.
     """
+    return insertion_budget(seq, p, d, w, flag, -1, -1)
+
+
+@njit(cache=True)
+def insertion_budget(
+    seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray, flag: np.ndarray, budget: int, reflag: int
+) -> int:
+    """:func:`insertion_flagged` that tries at most ``budget`` jobs (``< 0``: no limit).
+
+    ``reflag >= 0``: after a move, flag only the jobs within ``reflag``
+    positions of either end of the moved span (and not the moved job), instead
+    of the whole span (``< 0``). Returns the number of moves, or ``-1`` if the
+    budget ran out while a flag was still set (the flags then say where to
+    resume; O(n) per try).
+    """
     n = seq.shape[0]
     c = np.empty(n, np.int64)
     _completions(seq, p, c)
     moves = 0
+    tries = 0
     active = True
     while active:
         active = False
@@ -584,6 +604,9 @@ def insertion_flagged(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarr
             if not flag[x]:
                 i += 1
                 continue
+            if budget >= 0 and tries >= budget:
+                return -1
+            tries += 1
             flag[x] = False
             px = p[x]
             cx = _cost(x, c[i], d, w)
@@ -620,7 +643,8 @@ def insertion_flagged(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarr
                 for q in range(lo, hi + 1):
                     t += p[seq[q]]
                     c[q] = t
-                    flag[seq[q]] = True
+                    if reflag < 0 or q - lo < reflag or hi - q < reflag:
+                        flag[seq[q]] = True
                 flag[x] = False
                 moves += 1
                 active = True
@@ -630,46 +654,315 @@ def insertion_flagged(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarr
     return moves
 
 
-# ----------------------------------------------------------------------------- exact
+@njit(cache=True)
+def _flag_changed(old: np.ndarray, seq: np.ndarray, p: np.ndarray, flag: np.ndarray) -> None:
+    """Set the flag of every job whose position or completion time differs between ``old`` and ``seq``."""
+    t_old = 0
+    t_new = 0
+    for q in range(seq.shape[0]):
+        t_old += p[old[q]]
+        t_new += p[seq[q]]
+        if old[q] != seq[q] or t_old != t_new:
+            flag[seq[q]] = True
 
 
 @njit(cache=True)
+def _flag_moved(old: np.ndarray, seq: np.ndarray, flag: np.ndarray) -> None:
+    """Set the flag of every job whose position differs between ``old`` and ``seq``."""
+    for q in range(seq.shape[0]):
+        if old[q] != seq[q]:
+            flag[seq[q]] = True
+
+
+@njit(cache=True)
+def descent_step(
+    seq: np.ndarray,
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    flag: np.ndarray,
+    window: int,
+    budget: int,
+    moved_only: bool,
+) -> int:
+    """A bounded piece of :func:`local_optimum`, for callers that check a clock between pieces.
+
+    Runs :func:`insertion_budget` with ``budget`` tries; if the flagged
+    insertion descent finishes, one dynasearch step (swaps spanning <=
+    ``window``; none if ``window <= 0``) follows and the jobs it changed are
+    flagged: with ``moved_only`` only the swapped jobs, else also the jobs
+    between them (their completion times changed). Returns 1 when ``seq`` is a
+    local optimum (insertion over the flagged jobs, then no improving
+    dynasearch step), else 0. Repeating until 1 from all flags set gives a swap
+    local optimum; with ``moved_only=False`` it is also an insertion local
+    optimum, like :func:`local_optimum`.
+    """
+    if insertion_budget(seq, p, d, w, flag, budget, -1) < 0:
+        return 0
+    if window <= 0 or seq.shape[0] < 2:
+        return 1
+    old = seq.copy()
+    if dynasearch_pass(seq, p, d, w, window) == 0:
+        return 1
+    if moved_only:
+        _flag_moved(old, seq, flag)
+    else:
+        _flag_changed(old, seq, p, flag)
+    return 0
+
+
+@njit(cache=True)
+def _dirty(ref: np.ndarray, seq: np.ndarray, p: np.ndarray) -> tuple[int, int]:
+    """First and last position where ``seq`` and ``ref`` differ in job or completion time.
+
+    ``lo > hi`` when they are equal.
+    """
+    lo = seq.shape[0]
+    hi = -1
+    t_ref = 0
+    t_new = 0
+    for q in range(seq.shape[0]):
+        t_ref += p[ref[q]]
+        t_new += p[seq[q]]
+        if ref[q] != seq[q] or t_ref != t_new:
+            if q < lo:
+                lo = q
+            hi = q
+    return lo, hi
+
+
+@njit(cache=True)
+def descend_near(
+    trial: np.ndarray,
+    ref: np.ndarray,
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    flag: np.ndarray,
+    window: int,
+    reflag: int,
+) -> None:
+    """Local search after a perturbation of the local optimum ``ref`` (in place on ``trial``).
+
+    Flagged insertion descent (:func:`insertion_flagged`, the caller flags the
+    perturbed jobs), then dynasearch steps restricted to swaps that meet the
+    positions where ``trial`` differs from ``ref`` (:func:`dynasearch_region`;
+    exact when ``ref`` is a swap local optimum), each followed by a flagged
+    insertion descent, until a step finds nothing.
+    """
+    insertion_budget(trial, p, d, w, flag, -1, reflag)
+    if window <= 0 or trial.shape[0] < 2:
+        return
+    old = np.empty_like(trial)
+    while True:
+        lo, hi = _dirty(ref, trial, p)
+        if lo > hi:
+            return
+        for q in range(trial.shape[0]):
+            old[q] = trial[q]
+        if dynasearch_region(trial, p, d, w, window, lo, hi) == 0:
+            return
+        _flag_changed(old, trial, p, flag)
+        insertion_budget(trial, p, d, w, flag, -1, reflag)
+
+
+@njit(cache=True)
+def ils_local(
+    cur: np.ndarray,
+    best: np.ndarray,
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    iters: int,
+    kick: int,
+    seed: int,
+    window: int,
+    target: int,
+    reflag: int,
+) -> int:
+    """``iters`` kicks of iterated local search; ``cur`` and ``best`` updated in place.
+
+    ``cur`` must be a local optimum (of :func:`local_optimum` or
+    :func:`descent_step`). Each kick swaps ``kick`` random pairs of positions at
+    most 20 apart, all within 10 positions of one random centre, in a copy of
+    ``cur``; only the jobs between the two positions of a kick swap are flagged
+    for insertion, and dynasearch steps only look at swaps meeting the changed
+    positions (:func:`descend_near`). The result
+    replaces ``cur`` if it is no worse. Stops early when ``best`` reaches
+    ``target``. Returns the iterations done.
+    """
+    np.random.seed(seed)  # noqa: NPY002  (numba supports only the legacy global RNG)
+    n = cur.shape[0]
+    if n < 2:
+        return 0
+    curv = total_tardiness(cur, p, d, w)
+    bestv = total_tardiness(best, p, d, w)
+    trial = cur.copy()
+    flag = np.zeros(n, np.bool_)
+    for it in range(iters):
+        if bestv <= target:
+            return it
+        for q in range(n):
+            trial[q] = cur[q]
+        # all kick swaps lie within 10 positions of a random centre (a local perturbation)
+        centre = np.random.randint(0, n)  # noqa: NPY002
+        a0 = max(0, centre - 10)
+        a1 = min(n - 1, centre + 10)
+        for _ in range(kick):
+            i = np.random.randint(a0, a1 + 1)  # noqa: NPY002
+            j = np.random.randint(a0, a1 + 1)  # noqa: NPY002
+            if i != j:
+                tmp = trial[i]
+                trial[i] = trial[j]
+                trial[j] = tmp
+                for q in range(min(i, j), max(i, j) + 1):
+                    flag[trial[q]] = True
+        descend_near(trial, cur, p, d, w, flag, window, reflag)
+        v = total_tardiness(trial, p, d, w)
+        if v <= curv:
+            curv = v
+            for q in range(n):
+                cur[q] = trial[q]
+            if v < bestv:
+                bestv = v
+                for q in range(n):
+                    best[q] = trial[q]
+    return iters
+
+
+@njit(cache=True)
+def tardiness_lower_bound(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> int:
+    """A lower bound on ``sum w_j T_j`` for jobs from time 0 on one machine.
+
+    ``min_j w_j * sum_k max(0, C_[k] - d_[k])`` with ``C_[k]`` the k-th SPT
+    completion time and ``d_[k]`` the k-th smallest due date (the k-th
+    completion of any sequence is at least ``C_[k]``, and pairing sorted
+    completions with sorted due dates minimises a sum of convex
+    ``max(0, C - d)`` terms; Lawler, 1977), or ``sum_j w_j max(0, p_j - d_j)``
+    if that is larger.
+    """
+    n = p.shape[0]
+    if n == 0:
+        return 0
+    ps = np.sort(p)
+    ds = np.sort(d)
+    c = 0
+    v = 0
+    wmin = w[0]
+    own = 0
+    for k in range(n):
+        c += ps[k]
+        if c > ds[k]:
+            v += c - ds[k]
+        if w[k] < wmin:
+            wmin = w[k]
+        if p[k] > d[k]:
+            own += w[k] * (p[k] - d[k])
+    return max(v * wmin, own)
+
+
+# ----------------------------------------------------------------------------- exact
+
+
+#: de Bruijn table: the set bit of ``b = 2^i < 2^32`` is ``i = _DEBRUIJN32[((b * 0x077CB531) % 2^32) >> 27]``
+_DEBRUIJN32 = np.array(
+    [
+        *(0, 1, 28, 2, 29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4, 8),
+        *(31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6, 11, 5, 10, 9),
+    ],
+    np.int64,
+)
+
+
 def subset_dp(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Subset dynamic programme (Held & Karp, 1962, applied to 1||ΣwjTj).
+    """Subset dynamic programme (Held & Karp, 1962, applied to 1||ΣwjTj), n <= 30.
 
     ``V(J) = min_{k in J} V(J \\ {k}) + w_k max(0, P(J) - d_k)`` with
     ``P(J) = sum_{i in J} p_i``: job ``k`` is the last of ``J``. O(n 2^n)
-    time, 2^n values and 2^n last-job choices. Returns an optimal sequence.
+    time; the only 2^n-sized array is ``V`` (int32 when every value fits,
+    else int64). See :func:`_subset_dp_values` and :func:`_subset_dp_walk`.
+    Returns an optimal sequence.
+    """
+    n = p.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64)
+    if n > 30:
+        raise ValueError("subset_dp: at most 30 jobs")
+    # every V(J) is at most sum_k w_k max(0, P - d_k)
+    top = int(np.sum(np.asarray(w, np.int64) * np.maximum(0, int(np.sum(p)) - np.asarray(d, np.int64))))
+    val = np.empty(1 << n, np.int32 if top < 2**31 - 1 else np.int64)
+    _subset_dp_values(p, d, w, val)
+    return _subset_dp_walk(p, d, w, val)
+
+
+@njit(cache=True)
+def _psum_tables(p: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``p`` over the subsets of jobs ``0..h-1`` and of jobs ``h..n-1`` (bit masks)."""
+    n = p.shape[0]
+    lo = np.zeros(1 << h, np.int64)
+    hi = np.zeros(1 << (n - h), np.int64)
+    for m in range(1, 1 << h):
+        low = m & (-m)
+        lo[m] = lo[m ^ low] + p[_DEBRUIJN32[((low * 0x077CB531) & 0xFFFFFFFF) >> 27]]
+    for m in range(1, 1 << (n - h)):
+        low = m & (-m)
+        hi[m] = hi[m ^ low] + p[h + _DEBRUIJN32[((low * 0x077CB531) & 0xFFFFFFFF) >> 27]]
+    return lo, hi
+
+
+@njit(cache=True)
+def _subset_dp_values(p: np.ndarray, d: np.ndarray, w: np.ndarray, val: np.ndarray) -> None:
+    """Fill ``val[J] = V(J)`` for every subset ``J`` (bit mask) in increasing mask order.
+
+    Only the set bits of each mask are visited (lowest set bit by a de Bruijn
+    table); ``P(J)`` comes from two small tables of half-subset sums, so no
+    2^n-sized array besides ``val`` is touched.
     """
     n = p.shape[0]
     size = 1 << n
-    val = np.empty(size, np.int64)
-    last = np.empty(size, np.int8)
-    psum = np.empty(size, np.int64)
+    h = n // 2
+    lo_tab, hi_tab = _psum_tables(p, h)
+    lmask = (1 << h) - 1
+    tab = _DEBRUIJN32
     val[0] = 0
-    psum[0] = 0
-    last[0] = -1
     for mask in range(1, size):
-        best = -1
-        bv = 0
-        first = True
-        tot = 0
+        tot = lo_tab[mask & lmask] + hi_tab[mask >> h]
+        m = mask
+        b = m & (-m)
+        k = tab[((b * 0x077CB531) & 0xFFFFFFFF) >> 27]
+        e = tot - d[k]
+        bv = val[mask ^ b] + (w[k] * e if e > 0 else 0)
+        m ^= b
+        while m != 0:
+            b = m & (-m)
+            k = tab[((b * 0x077CB531) & 0xFFFFFFFF) >> 27]
+            e = tot - d[k]
+            v = val[mask ^ b] + (w[k] * e if e > 0 else 0)
+            if v < bv:
+                bv = v
+            m ^= b
+        val[mask] = bv
+
+
+@njit(cache=True)
+def _subset_dp_walk(p: np.ndarray, d: np.ndarray, w: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """Recover an optimal sequence from the values: the last job of ``J`` is the
+    lowest-index ``k`` with ``V(J) = V(J minus k) + w_k max(0, P(J) - d_k)``. O(n^2)."""
+    n = p.shape[0]
+    out = np.empty(n, np.int64)
+    mask = (1 << n) - 1
+    tot = 0
+    for k in range(n):
+        tot += p[k]
+    for pos in range(n - 1, -1, -1):
+        pick = -1
         for k in range(n):
             if (mask >> k) & 1:
-                if first:
-                    psum[mask] = psum[mask ^ (1 << k)] + p[k]
-                    tot = psum[mask]
-                    first = False
-                v = val[mask ^ (1 << k)] + (w[k] * (tot - d[k]) if tot > d[k] else 0)
-                if best < 0 or v < bv:
-                    bv = v
-                    best = k
-        val[mask] = bv
-        last[mask] = best
-    out = np.empty(n, np.int64)
-    mask = size - 1
-    for pos in range(n - 1, -1, -1):
-        k = last[mask]
-        out[pos] = k
-        mask ^= 1 << k
+                e = tot - d[k]
+                if val[mask ^ (1 << k)] + (w[k] * e if e > 0 else 0) == val[mask]:
+                    pick = k
+                    break
+        out[pos] = pick
+        mask ^= 1 << pick
+        tot -= p[pick]
     return out

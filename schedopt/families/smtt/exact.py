@@ -25,7 +25,7 @@ from ...registry import MethodOutput, register_method
 from . import _kernels as K
 from ._common import arrays, is_smtt, is_unweighted, objective_of, output
 
-#: Largest n accepted by ``method="dp"`` (2^22 states: about 80 MB).
+#: Largest n accepted by ``method="dp"`` (2^22 values: 16 MB as int32, 32 MB as int64).
 DP_MAX_JOBS = 22
 
 
@@ -82,17 +82,35 @@ class _Decomposition:
     2. If every job is tardy wherever it runs (``d_j <= t + p_j``), the
        objective is ``sum C_j - sum d_j`` and SPT is optimal.
     3. If EDD from ``t`` has no tardy job it is optimal.
-    4. Otherwise Lawler's theorem: with ``k`` the longest job (ties: the last
-       in EDD order) at EDD position ``r``, some optimal sequence puts exactly
-       the jobs ``S[:r+delta+1] \\ {k}`` before ``k`` and ``S[r+delta+1:]`` after
-       it, for some ``delta >= 0``; all ``delta`` are tried and the best kept.
+    4. Otherwise Lawler's decomposition (Lawler, 1977): let ``k`` be the
+       longest job (ties: the last such job in EDD order) at EDD position ``r``
+       of ``S``. Some optimal sequence puts exactly the jobs
+       ``S[:r+delta+1] minus {k}`` before ``k`` and ``S[r+delta+1:]`` after
+       it, for some ``delta >= 0``; the eligible ``delta`` are tried and the
+       best kept. With ``C_k(delta) = t + sum_{q <= r+delta} p_{S[q]}`` (the
+       completion time of ``k`` at that split), ``delta`` is eligible only if
 
-       With ``C_k(delta) = t + sum_{q <= r+delta} p_{S[q]}``, only split
-       positions with ``C_k(delta) < d_{S[r+delta+1]}`` (when that job exists)
-       and, for ``delta > 0``, ``C_k(delta) >= d_{S[r+delta]}`` are tried
-       (the position conditions of Potts & Van Wassenhove, 1982, also used by
-       Szwarc et al., 2001; our tests check the whole method against the
-       subset DP on thousands of random instances with many ties).
+       (A) ``C_k(delta) < d_{S[r+delta+1]}`` when that job exists, and
+       (B) ``C_k(delta) >= d_{S[r+delta]}`` when ``delta > 0``.
+
+       Why this is safe (our argument; it does not rely on the wording of any
+       paper): Lawler's Theorem 1 and 2 say that if ``k`` completes at ``C`` in
+       an optimal sequence, some optimal sequence puts before ``k`` exactly the
+       jobs with ``d_j <= max(d_k, C)``, an EDD prefix, i.e. a split ``delta'``.
+       The map ``delta -> delta'`` is monotone (``C_k`` grows with ``delta``),
+       so iterating it from an optimal split reaches a fixed point, an optimal
+       split at which every job before ``k`` has ``d_j <= max(d_k, C_k)`` and
+       every job after has ``d_j > max(d_k, C_k)``. Because ``k`` is the last
+       longest job in EDD order and EDD breaks ties by shorter ``p``, every job
+       after ``k`` in EDD order has ``d_j > d_k``, so the fixed point satisfies
+       (A) and (B). Rule (A) is the position condition
+       usually attributed to Potts & Van Wassenhove (1982); the pairing with
+       (B) as the interval ``d_{S[r+delta]} <= C_k(delta) < d_{S[r+delta+1]}``
+       is how Szwarc et al. (2001) state the eligible positions, to our memory
+       (neither paper was re-read for this docstring). Tests: ``exact`` equals
+       the subset DP on hypothesis and on tie-heavy random instances; a
+       mutation run (``benchmarks/smtt/RESULTS.md``) shows that over-pruning
+       (A) by one time unit or applying (B) also at ``delta = 0`` is caught.
     5. Branch and bound: each subproblem is solved against an upper bound
        (the root's is MDD + insertion descent); a subproblem whose lower bound
        (:meth:`lower_bound`) reaches its bound is cut, and any split whose

@@ -111,3 +111,65 @@ def test_sampling_lists_are_precedence_feasible():
         assert sorted(order.tolist()) == list(range(p.n_jobs))
         pos = {int(j): a for a, j in enumerate(order)}
         assert all(pos[int(i)] < pos[int(j)] for i, j, _ in p.precedence)
+
+
+def _feasible_permutation(problem, order):
+    assert sorted(order.tolist()) == list(range(problem.n_jobs))
+    pos = {int(j): a for a, j in enumerate(order)}
+    return all(pos[int(i)] < pos[int(j)] for i, j, _ in problem.precedence)
+
+
+@SETTINGS
+@given(problem_and_list(), st.integers(1, 40), st.integers(0, 2**31 - 1))
+def test_peak_crossover_keeps_precedence(case, width, seed):
+    p, mother = case
+    a = prepare(p)
+    dec = Decoder(a)
+    father = mother.copy()
+    K.seed_rng(seed)
+    K.mutate(father, 0.5, a.is_pred)  # another feasible list of the same problem
+    mk, _ = dec.serial(father.copy())
+    fstart = dec.start.copy()
+    K.sort_by_start(fstart, a.dur, a.topo_rank, False, father)
+    util = np.empty(a.profile.shape[0], np.float64)
+    taken = np.zeros(p.n_jobs, np.bool_)
+    child = np.empty(p.n_jobs, np.int64)
+    K.peak_crossover(mother, father, fstart, mk, width, a.dur, a.demand, a.profile, util, taken, child)
+    assert _feasible_permutation(p, child)
+    # a window as long as the schedule is the whole father: child = father's jobs started before mk
+    K.peak_crossover(mother, father, fstart, mk, max(mk, 1), a.dur, a.demand, a.profile, util, taken, child)
+    head = [int(j) for j in father if fstart[j] < max(mk, 1)]
+    assert child[: len(head)].tolist() == head
+
+
+@SETTINGS
+@given(problem_and_list(), st.integers(0, 20), st.integers(0, 2**31 - 1))
+def test_shift_moves_keep_precedence(case, moves, seed):
+    p, order = case
+    a = prepare(p)
+    K.seed_rng(seed)
+    out = order.copy()
+    K.shift_moves(out, moves, a.pred_ptr, a.pred_idx, a.succ_ptr, a.succ_idx, np.empty(p.n_jobs, np.int64))
+    assert _feasible_permutation(p, out)
+    if moves == 0:
+        np.testing.assert_array_equal(out, order)
+
+
+def test_survival_drops_identical_schedules_and_keeps_the_best():
+    size, n = 4, 3
+    pop = np.arange(size * n, dtype=np.int64).reshape(size, n)
+    pstart = np.array([[0, 1, 2], [0, 1, 2], [5, 5, 5], [1, 1, 1]], np.int64)
+    fit = np.array([10, 10, 12, 11], np.int64)
+    gene = np.zeros(size, np.int64)
+    kids = np.array([[9, 9, 9], [8, 8, 8]], np.int64)
+    kstart = np.array([[0, 1, 2], [2, 2, 2]], np.int64)  # kid 0 duplicates parent 0
+    kfit = np.array([10, 9], np.int64)
+    K._survive(pop, pstart, fit, gene, kids, kstart, kfit, np.ones(2, np.int64), 2, 2)
+    assert fit.tolist() == [9, 10, 11, 12]  # one copy of the duplicated schedule, best first
+    assert pstart[0].tolist() == [2, 2, 2] and gene[0] == 1
+    assert sum(row.tolist() == [0, 1, 2] for row in pstart) == 1
+    # when too few distinct schedules exist the population is refilled with duplicates
+    pstart[:] = 7
+    fit[:] = 5
+    K._survive(pop, pstart, fit, gene, kids, pstart[:2].copy(), fit[:2].copy(), gene[:2].copy(), 2, 1)
+    assert fit.tolist() == [5, 5, 5, 5]

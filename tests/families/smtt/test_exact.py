@@ -3,12 +3,14 @@ import time
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import schedopt
+from schedopt.families.smtt import _kernels as K
 from schedopt.families.smtt import generate_smtt, single_machine
 from tests.conftest import require_data
 
-from .strategies_smtt import smtt_problems
+from .strategies_smtt import smtt_problems, tie_heavy_unweighted
 from .test_heuristics import _checked
 
 
@@ -82,3 +84,59 @@ def test_dp_on_tt20_sample():
 def test_exact_empty_and_trivial():
     pr = single_machine([3], [1])
     assert _checked(pr, "exact").objective == 2
+
+
+def _held_karp(p, d, w):
+    """Plain-Python subset DP (the reference for the compiled one)."""
+    n = len(p)
+    val = {0: 0}
+    for mask in range(1, 1 << n):
+        tot = sum(p[k] for k in range(n) if mask >> k & 1)
+        val[mask] = min(
+            val[mask ^ (1 << k)] + w[k] * max(0, tot - d[k]) for k in range(n) if mask >> k & 1
+        )
+    return val[(1 << n) - 1]
+
+
+@st.composite
+def _dp_instances(draw):
+    n = draw(st.integers(1, 11))
+    big = draw(st.booleans())  # big values force the int64 value table
+    pm, wm = (10_000, 100_000) if big else (20, 5)
+    p = draw(st.lists(st.integers(0, pm), min_size=n, max_size=n))
+    d = draw(st.lists(st.integers(-pm, n * pm), min_size=n, max_size=n))
+    w = draw(st.lists(st.integers(0, wm), min_size=n, max_size=n))
+    return np.array(p, np.int64), np.array(d, np.int64), np.array(w, np.int64)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_dp_instances())
+def test_subset_dp_kernel_equals_reference(inst):
+    p, d, w = inst
+    seq = K.subset_dp(p, d, w)
+    assert sorted(seq.tolist()) == list(range(len(p)))
+    assert int(K.total_tardiness(seq, p, d, w)) == _held_karp(p.tolist(), d.tolist(), w.tolist())
+
+
+@settings(max_examples=300, deadline=None)
+@given(tie_heavy_unweighted())
+def test_exact_equals_dp_tie_heavy(problem):
+    a = schedopt.solve(problem, method="dp")
+    b = _checked(problem, "exact")
+    assert b.objective == a.objective
+
+
+def test_exact_equals_dp_random_tie_heavy_batch():
+    """2,000 seeded tie-heavy instances (n <= 11): decomposition rules (A)/(B) vs the subset DP."""
+    from schedopt.families.smtt.exact import run_exact
+
+    rng = np.random.default_rng(12345)
+    for it in range(2000):
+        n = int(rng.integers(2, 12))
+        p = rng.integers(1, int(rng.choice([2, 3, 5, 10])) + 1, n)
+        total = int(p.sum())
+        d = rng.integers(-2, total + 3, n) if it % 2 else rng.choice(rng.integers(0, total + 1, 3), n)
+        pr = single_machine(p.tolist(), d.tolist())
+        w = np.ones(n, np.int64)
+        opt = int(K.total_tardiness(K.subset_dp(p.astype(np.int64), d.astype(np.int64), w), p, d, w))
+        assert run_exact(pr).info["value"] == opt, (p.tolist(), d.tolist())
