@@ -160,16 +160,7 @@ def speed(args: argparse.Namespace) -> None:
             t = time.perf_counter()
             K.serial_batch(
                 lists[:1],
-                a.dur,
-                a.pred_ptr,
-                a.pred_idx,
-                a.pred_lag,
-                a.release,
-                a.deadline,
-                a.demand,
-                a.profile,
-                a.dis_ptr,
-                a.dis_idx,
+                *a.serial_args,
                 mks[:1],
             )
             batch_first = time.perf_counter() - t
@@ -177,16 +168,7 @@ def speed(args: argparse.Namespace) -> None:
         for _ in range(args.speed_reps):
             K.serial_batch(
                 lists,
-                a.dur,
-                a.pred_ptr,
-                a.pred_idx,
-                a.pred_lag,
-                a.release,
-                a.deadline,
-                a.demand,
-                a.profile,
-                a.dis_ptr,
-                a.dis_idx,
+                *a.serial_args,
                 mks,
             )
         total_s += time.perf_counter() - t

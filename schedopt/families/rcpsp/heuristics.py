@@ -68,6 +68,42 @@ class Arrays:
     def n(self) -> int:
         return int(self.dur.shape[0])
 
+    @property
+    def serial_args(self) -> tuple[np.ndarray, ...]:
+        """The arrays of a serial SGS pass, in the kernels' argument order."""
+        return (
+            self.dur,
+            self.pred_ptr,
+            self.pred_idx,
+            self.pred_lag,
+            self.release,
+            self.deadline,
+            self.demand,
+            self.profile,
+            self.dis_ptr,
+            self.dis_idx,
+        )
+
+    @property
+    def network_args(self) -> tuple[np.ndarray, ...]:
+        """Both-direction arrays (justification, GA kernels), in the kernels' argument order."""
+        return (
+            self.dur,
+            self.pred_ptr,
+            self.pred_idx,
+            self.pred_lag,
+            self.succ_ptr,
+            self.succ_idx,
+            self.succ_lag,
+            self.release,
+            self.deadline,
+            self.demand,
+            self.profile,
+            self.dis_ptr,
+            self.dis_idx,
+            self.topo_rank,
+        )
+
 
 def _csr(n: int, rows: np.ndarray, key: int, other: int, lag: np.ndarray | None):
     order = np.argsort(rows[:, key], kind="stable") if len(rows) else np.zeros(0, np.int64)
@@ -200,16 +236,7 @@ class Decoder:
         a = self.a
         return K.serial_forward(
             order,
-            a.dur,
-            a.pred_ptr,
-            a.pred_idx,
-            a.pred_lag,
-            a.release,
-            a.deadline,
-            a.demand,
-            a.profile,
-            a.dis_ptr,
-            a.dis_idx,
+            *a.serial_args,
             self.avail,
             self.start,
         )
@@ -244,20 +271,7 @@ class Decoder:
         a = self.a
         return K.justify(
             order,
-            a.dur,
-            a.pred_ptr,
-            a.pred_idx,
-            a.pred_lag,
-            a.succ_ptr,
-            a.succ_idx,
-            a.succ_lag,
-            a.release,
-            a.deadline,
-            a.demand,
-            a.profile,
-            a.dis_ptr,
-            a.dis_idx,
-            a.topo_rank,
+            *a.network_args,
             rounds,
             self.avail,
             self.start,
@@ -659,20 +673,7 @@ def solve_ga(
             gene_flip,
             state,
             arrays.change_pts,
-            arrays.dur,
-            arrays.pred_ptr,
-            arrays.pred_idx,
-            arrays.pred_lag,
-            arrays.succ_ptr,
-            arrays.succ_idx,
-            arrays.succ_lag,
-            arrays.release,
-            arrays.deadline,
-            arrays.demand,
-            arrays.profile,
-            arrays.dis_ptr,
-            arrays.dis_idx,
-            arrays.topo_rank,
+            *arrays.network_args,
             arrays.is_pred,
             penalty,
             best_start,
@@ -813,20 +814,7 @@ def _bipop(
             restart,
             moves,
             state,
-            arrays.dur,
-            arrays.pred_ptr,
-            arrays.pred_idx,
-            arrays.pred_lag,
-            arrays.succ_ptr,
-            arrays.succ_idx,
-            arrays.succ_lag,
-            arrays.release,
-            arrays.deadline,
-            arrays.demand,
-            arrays.profile,
-            arrays.dis_ptr,
-            arrays.dis_idx,
-            arrays.topo_rank,
+            *arrays.network_args,
             arrays.is_pred,
             best_start,
             best_fit,
