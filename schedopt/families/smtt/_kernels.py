@@ -354,6 +354,55 @@ def adjacent_descent(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarra
 
 
 @njit(cache=True)
+def _best_insertion(
+    seq: np.ndarray, c: np.ndarray, i: int, p: np.ndarray, d: np.ndarray, w: np.ndarray
+) -> tuple[int, int]:
+    """Best new position ``bj`` of the job at position ``i`` and the cost change ``bestd`` (< 0 or 0).
+
+    O(n) by incremental deltas: moving the job after position ``j > i`` moves
+    jobs ``i+1..j`` earlier by its processing time; moving it before ``j < i``
+    moves jobs ``j..i-1`` later. ``c`` holds the completion times of ``seq``.
+    """
+    n = seq.shape[0]
+    x = seq[i]
+    px = p[x]
+    cx = _cost(x, c[i], d, w)
+    bestd = 0
+    bj = i
+    acc = 0
+    for j in range(i + 1, n):
+        y = seq[j]
+        acc += _cost(y, c[j] - px, d, w) - _cost(y, c[j], d, w)
+        delta = acc + _cost(x, c[j], d, w) - cx
+        if delta < bestd:
+            bestd = delta
+            bj = j
+    acc = 0
+    for j in range(i - 1, -1, -1):
+        y = seq[j]
+        acc += _cost(y, c[j] + px, d, w) - _cost(y, c[j], d, w)
+        start = c[j - 1] if j > 0 else 0
+        delta = acc + _cost(x, start + px, d, w) - cx
+        if delta < bestd:
+            bestd = delta
+            bj = j
+    return bestd, bj
+
+
+@njit(cache=True)
+def _move(seq: np.ndarray, i: int, bj: int) -> None:
+    """Move the job at position ``i`` to position ``bj``, shifting the jobs between."""
+    x = seq[i]
+    if bj > i:
+        for q in range(i, bj):
+            seq[q] = seq[q + 1]
+    else:
+        for q in range(i, bj, -1):
+            seq[q] = seq[q - 1]
+    seq[bj] = x
+
+
+@njit(cache=True)
 def insertion_descent(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray) -> int:
     """Insertion descent (in place); returns the number of moves.
 
@@ -370,38 +419,9 @@ def insertion_descent(seq: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarr
         _completions(seq, p, c)
         i = 0
         while i < n:
-            x = seq[i]
-            px = p[x]
-            cx = _cost(x, c[i], d, w)
-            bestd = 0
-            bj = i
-            # forward: x after position j (> i); jobs i+1..j move earlier by px
-            acc = 0
-            for j in range(i + 1, n):
-                y = seq[j]
-                acc += _cost(y, c[j] - px, d, w) - _cost(y, c[j], d, w)
-                delta = acc + _cost(x, c[j], d, w) - cx
-                if delta < bestd:
-                    bestd = delta
-                    bj = j
-            # backward: x before position j (< i); jobs j..i-1 move later by px
-            acc = 0
-            for j in range(i - 1, -1, -1):
-                y = seq[j]
-                acc += _cost(y, c[j] + px, d, w) - _cost(y, c[j], d, w)
-                start = c[j - 1] if j > 0 else 0
-                delta = acc + _cost(x, start + px, d, w) - cx
-                if delta < bestd:
-                    bestd = delta
-                    bj = j
+            _, bj = _best_insertion(seq, c, i, p, d, w)
             if bj != i:
-                if bj > i:
-                    for q in range(i, bj):
-                        seq[q] = seq[q + 1]
-                else:
-                    for q in range(i, bj, -1):
-                        seq[q] = seq[q - 1]
-                seq[bj] = x
+                _move(seq, i, bj)
                 moves += 1
                 improved = True
                 _completions(seq, p, c)
@@ -608,37 +628,11 @@ def insertion_budget(
                 return -1
             tries += 1
             flag[x] = False
-            px = p[x]
-            cx = _cost(x, c[i], d, w)
-            bestd = 0
-            bj = i
-            acc = 0
-            for j in range(i + 1, n):
-                y = seq[j]
-                acc += _cost(y, c[j] - px, d, w) - _cost(y, c[j], d, w)
-                delta = acc + _cost(x, c[j], d, w) - cx
-                if delta < bestd:
-                    bestd = delta
-                    bj = j
-            acc = 0
-            for j in range(i - 1, -1, -1):
-                y = seq[j]
-                acc += _cost(y, c[j] + px, d, w) - _cost(y, c[j], d, w)
-                start = c[j - 1] if j > 0 else 0
-                delta = acc + _cost(x, start + px, d, w) - cx
-                if delta < bestd:
-                    bestd = delta
-                    bj = j
+            _, bj = _best_insertion(seq, c, i, p, d, w)
             if bj != i:
                 lo = min(i, bj)
                 hi = max(i, bj)
-                if bj > i:
-                    for q in range(i, bj):
-                        seq[q] = seq[q + 1]
-                else:
-                    for q in range(i, bj, -1):
-                        seq[q] = seq[q - 1]
-                seq[bj] = x
+                _move(seq, i, bj)
                 t = c[lo - 1] if lo > 0 else 0
                 for q in range(lo, hi + 1):
                     t += p[seq[q]]
@@ -694,8 +688,9 @@ def descent_step(
     between them (their completion times changed). Returns 1 when ``seq`` is a
     local optimum (insertion over the flagged jobs, then no improving
     dynasearch step), else 0. Repeating until 1 from all flags set gives a swap
-    local optimum; with ``moved_only=False`` it is also an insertion local
-    optimum, like :func:`local_optimum`.
+    local optimum. It is not guaranteed to be an insertion local optimum:
+    insertion is re-tried only for flagged jobs, and a swap can open an
+    insertion gain for a job it did not move.
     """
     if insertion_budget(seq, p, d, w, flag, budget, -1) < 0:
         return 0
