@@ -108,7 +108,7 @@ def test_region_dynasearch_equals_full_step_near_local_optimum(case):
 
 @settings(max_examples=40, deadline=None)
 @given(smtt_problems(max_n=9), st.booleans())
-def test_descent_steps_reach_insertion_and_swap_local_optimum(problem, moved_only):
+def test_descent_steps_reach_swap_local_optimum(problem, moved_only):
     p, d = (np.asarray(a, np.int64) for a in (problem.duration, problem.due))
     w = np.asarray(problem.weight, np.int64) if problem.objective != "total_tardiness" else np.ones_like(p)
     n = len(p)
@@ -122,10 +122,8 @@ def test_descent_steps_reach_insertion_and_swap_local_optimum(problem, moved_onl
             s = list(seq)
             s[i], s[j] = s[j], s[i]
             assert K.total_tardiness(np.array(s), p, d, w) >= v
-            s = list(seq)
-            s.insert(j, s.pop(i))
-            if not moved_only:
-                assert K.total_tardiness(np.array(s), p, d, w) >= v
+    # No insertion claim: insertion is re-tried only for flagged jobs, and a dynasearch step can
+    # open an insertion gain for a job it did not touch (e.g. p=[1,1,1,2,2,1,3], d=[0,0,6,0,10,9,0]).
 
 
 def test_ils_keeps_its_time_limit_at_n500():
