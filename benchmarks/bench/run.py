@@ -60,6 +60,7 @@ def overhead(suite: str, n1: int, n2: int) -> pd.DataFrame:
     rows = [
         {"what": "direct solve()", "runs": len(problems), "wall_s": direct * len(problems), "load": load()}
     ]
+
     # The fixed start-up (worker process, imports, loading the numba cache) varies by a second or
     # more between runs, so it is measured on its own: the median of three 1-run benchmarks.
     def timed(n: int, seeds: int) -> float:

@@ -520,9 +520,9 @@ def solve_ga(
     ``f = makespan + (H + 1) * deadline excess``, lags, disjunctive pairs).
 
     ``variant="auto"`` (default) uses ``bipop`` for shift-invariant problems
-    with more than 40 jobs and ``fbi`` otherwise. The rule and the defaults
-    below were picked on PSPLIB at 5,000 schedules (J30 and J60 full sets,
-    J120 instances 3 and 4 of each group), i.e. mostly in sample; see
+    and ``fbi`` otherwise. The rule and the defaults below were picked on
+    PSPLIB (J30 and J60 full sets at 5,000 schedules, J120 instances 2 and 3
+    of each group at 5,000 and 50,000), i.e. in sample; see
     ``benchmarks/rcpsp/RESULTS.md``.
 
     Counting: every forward or backward SGS pass is one schedule and the
@@ -535,8 +535,8 @@ def solve_ga(
         Budget of SGS passes (each forward or backward pass counts one).
     population
         Population size ``P`` (per population for ``bipop``; rounded up to
-        even). Default: ``fbi`` 120; ``bipop`` 150 up to 10,000 schedules,
-        else 300.
+        even). Default: ``fbi`` 120; ``bipop``
+        :func:`default_bipop_population` (grows with the budget).
     pmut
         Neighbour-swap probability per list position. Default 0.3 (``fbi``),
         0.05 (``bipop``).
@@ -593,9 +593,9 @@ def solve_ga(
     if variant == "bipop" and not shiftable:
         raise ValueError("variant='bipop' needs constant capacity, no release dates and no deadlines")
     moves = restart_moves if restart_moves > 0 else max(1, n // 10)
-    if variant == "bipop" or (variant == "auto" and shiftable and n > 40):
+    if variant == "bipop" or (variant == "auto" and shiftable):
         if population is None:
-            population = 150 if max_schedules <= 10_000 else 300
+            population = default_bipop_population(max_schedules, n)
         size = population + (population % 2)
         return _bipop(
             problem,
@@ -693,6 +693,20 @@ def solve_ga(
         "lower_bound": lb,
     }
     return _output(problem, best, lb, info)
+
+
+def default_bipop_population(max_schedules: int, n_jobs: int) -> int:
+    """Default size of each population of the bi-population GA.
+
+    ``P = round(11 * B**0.73 / n**0.75)`` for a budget of ``B`` schedules and
+    ``n`` jobs, clipped to ``[20, 4000]``: an empirical fit of the best
+    sizes found on PSPLIB (J30 about 400 and J60 about 250 at ``B = 5000``;
+    J120 150 at 5,000 and 800 at 50,000; ``benchmarks/rcpsp/RESULTS.md``).
+    Larger budgets afford more diversity; larger projects need more
+    generations per individual. Budgets above 50,000 are extrapolated.
+    """
+    size = 11.0 * max(max_schedules, 1) ** 0.73 / max(n_jobs, 2) ** 0.75
+    return int(min(4000, max(20, round(size))))
 
 
 def is_shiftable(arrays: Arrays) -> bool:

@@ -186,9 +186,10 @@ def test_ga_is_deterministic_per_seed(variant):
 
 
 def test_ga_auto_variant_follows_the_model():
+    # shift-invariant problems of any size take the bi-population GA, the others the fbi GA
     big, small, win = _plain(50), _plain(20), _windows(50)
     assert schedopt.solve(big, method="ga", max_schedules=300).info["variant"] == "bipop"
-    assert schedopt.solve(small, method="ga", max_schedules=300).info["variant"] == "fbi"
+    assert schedopt.solve(small, method="ga", max_schedules=300).info["variant"] == "bipop"
     r = schedopt.solve(win, method="ga", max_schedules=300)
     assert r.info["variant"] == "fbi" and check(win, r.schedule) == []
     assert r.schedule.start[3] >= 5
@@ -238,3 +239,13 @@ def test_bipop_ga_sound_and_optimal_on_tiny_problems(problem):
     assert check(problem, r.schedule) == []
     assert r.objective == brute_force_optimum(problem)
     assert r.info["schedules"] <= 1500
+
+
+def test_default_bipop_population_grows_with_budget_and_shrinks_with_size():
+    from schedopt.families.rcpsp.heuristics import default_bipop_population
+
+    assert default_bipop_population(5000, 62) == 250  # the J60 setting of benchmarks/rcpsp
+    assert default_bipop_population(50_000, 122) > default_bipop_population(5000, 122)
+    assert default_bipop_population(5000, 32) > default_bipop_population(5000, 122)
+    assert default_bipop_population(1, 1000) == 20
+    assert default_bipop_population(10**9, 2) == 4000

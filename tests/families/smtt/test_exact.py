@@ -92,9 +92,7 @@ def _held_karp(p, d, w):
     val = {0: 0}
     for mask in range(1, 1 << n):
         tot = sum(p[k] for k in range(n) if mask >> k & 1)
-        val[mask] = min(
-            val[mask ^ (1 << k)] + w[k] * max(0, tot - d[k]) for k in range(n) if mask >> k & 1
-        )
+        val[mask] = min(val[mask ^ (1 << k)] + w[k] * max(0, tot - d[k]) for k in range(n) if mask >> k & 1)
     return val[(1 << n) - 1]
 
 
