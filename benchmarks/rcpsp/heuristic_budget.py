@@ -1,0 +1,48 @@
+"""Side by side: CP-SAT (2 workers, 60 s) on J120 with two budgets for the hook's GA.
+
+Usage (appends one CSV row per instance and configuration, so an interrupted run keeps its rows)::
+
+    python benchmarks/rcpsp/heuristic_budget.py \
+        '{"old": {"rcpsp_heuristic_schedules": 44652}, "new": {}}' \
+        benchmarks/rcpsp/cpsat2_j120_heuristic_budget.csv
+
+Instances: instance 1 of every 10th J120 parameter group (6). Every schedule is re-checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import run as R  # sets SCHEDOPT_DATA when it can guess it
+
+import schedopt
+
+FIELDS = ["instance", "config", "status", "objective", "bound", "best_ub", "dev_bks_pct", "time_s"]
+
+
+def main(configs: dict[str, dict], out_path: str) -> None:
+    ref = R.reference()
+    new = not Path(out_path).exists()
+    with open(out_path, "a", newline="") as out:
+        writer = csv.writer(out)
+        if new:
+            writer.writerow(FIELDS)
+        for path in R.instances("j120", 1, 10):
+            problem = schedopt.read(path)
+            for label, options in configs.items():
+                r = schedopt.solve(problem, method="cpsat", time_limit=60, workers=2, **options)
+                assert schedopt.check(problem, r.schedule) == []
+                ub = int(ref[problem.name]["best_ub"])
+                dev = round(100 * (r.objective - ub) / ub, 3)
+                row = [problem.name, label, r.status, r.objective, r.bound, ub, dev, round(r.time, 2)]
+                writer.writerow(row)
+                out.flush()
+                print(*row, flush=True)
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]), sys.argv[2])
