@@ -45,4 +45,12 @@ def main(configs: dict[str, dict], out_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(json.loads(sys.argv[1]), sys.argv[2])
+    if len(sys.argv) != 3:
+        sys.exit("usage: heuristic_budget.py '{\"label\": {options}, ...}' OUT.csv")
+    try:
+        configs = json.loads(sys.argv[1])
+    except json.JSONDecodeError as exc:
+        sys.exit(f"heuristic_budget.py: the configurations argument is not JSON: {exc}")
+    if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
+        sys.exit("heuristic_budget.py: configurations must map a label to a dict of solve options")
+    main(configs, sys.argv[2])

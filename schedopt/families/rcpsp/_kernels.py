@@ -915,33 +915,7 @@ def ga_evolve(
                         order_work,
                         budget - passes if jslack < 0 else 1,
                     )
-                    if jslack >= 0 and mk != OVERFLOW and mk + penalty * exc <= worst * (1.0 + jslack):
-                        mk, exc, more = improve(
-                            start,
-                            mk,
-                            exc,
-                            dur,
-                            pred_ptr,
-                            pred_idx,
-                            pred_lag,
-                            succ_ptr,
-                            succ_idx,
-                            succ_lag,
-                            release,
-                            deadline,
-                            demand,
-                            profile,
-                            dis_ptr,
-                            dis_idx,
-                            topo_rank,
-                            rounds,
-                            avail,
-                            work,
-                            order_work,
-                            budget - passes - 1,
-                        )
-                        used += more
-                        sort_by_start(start, dur, topo_rank, False, kid)
+                    polish = jslack >= 0 and mk != OVERFLOW and mk + penalty * exc <= worst * (1.0 + jslack)
                 else:
                     mk, exc = parallel_forward(
                         kid,
@@ -963,33 +937,34 @@ def ga_evolve(
                         npred,
                     )
                     used = 1
-                    if mk != OVERFLOW:
-                        mk, exc, more = improve(
-                            start,
-                            mk,
-                            exc,
-                            dur,
-                            pred_ptr,
-                            pred_idx,
-                            pred_lag,
-                            succ_ptr,
-                            succ_idx,
-                            succ_lag,
-                            release,
-                            deadline,
-                            demand,
-                            profile,
-                            dis_ptr,
-                            dis_idx,
-                            topo_rank,
-                            rounds,
-                            avail,
-                            work,
-                            order_work,
-                            budget - passes - 1,
-                        )
-                        used += more
-                        sort_by_start(start, dur, topo_rank, False, kid)
+                    polish = mk != OVERFLOW
+                if polish:  # forward-backward improvement of a filtered or parallel-SGS child
+                    mk, exc, more = improve(
+                        start,
+                        mk,
+                        exc,
+                        dur,
+                        pred_ptr,
+                        pred_idx,
+                        pred_lag,
+                        succ_ptr,
+                        succ_idx,
+                        succ_lag,
+                        release,
+                        deadline,
+                        demand,
+                        profile,
+                        dis_ptr,
+                        dis_idx,
+                        topo_rank,
+                        rounds,
+                        avail,
+                        work,
+                        order_work,
+                        budget - passes - 1,
+                    )
+                    used += more
+                    sort_by_start(start, dur, topo_rank, False, kid)
                 passes += used
                 f = mk + penalty * exc if mk >= 0 else np.int64(1) << np.int64(60)
                 cfit[nkids] = f

@@ -86,23 +86,12 @@ class Arrays:
 
     @property
     def network_args(self) -> tuple[np.ndarray, ...]:
-        """Both-direction arrays (justification, GA kernels), in the kernels' argument order."""
-        return (
-            self.dur,
-            self.pred_ptr,
-            self.pred_idx,
-            self.pred_lag,
-            self.succ_ptr,
-            self.succ_idx,
-            self.succ_lag,
-            self.release,
-            self.deadline,
-            self.demand,
-            self.profile,
-            self.dis_ptr,
-            self.dis_idx,
-            self.topo_rank,
-        )
+        """Both-direction arrays (justification, GA kernels), in the kernels' argument order.
+
+        The serial arrays with the successor lists after ``pred_lag`` and ``topo_rank`` last.
+        """
+        serial = self.serial_args
+        return (*serial[:4], self.succ_ptr, self.succ_idx, self.succ_lag, *serial[4:], self.topo_rank)
 
 
 def _csr(n: int, rows: np.ndarray, key: int, other: int, lag: np.ndarray | None):
