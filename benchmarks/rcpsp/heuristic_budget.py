@@ -4,9 +4,10 @@ Usage (appends one CSV row per instance and configuration, so an interrupted run
 
     python benchmarks/rcpsp/heuristic_budget.py \
         '{"old": {"rcpsp_heuristic_schedules": 44652}, "new": {}}' \
-        benchmarks/rcpsp/cpsat2_j120_heuristic_budget.csv
+        benchmarks/rcpsp/cpsat2_j120_heuristic_budget.csv [EVERY]
 
-Instances: instance 1 of every 10th J120 parameter group (6). Every schedule is re-checked.
+Instances: instance 1 of every EVERY-th J120 parameter group (default 10: 6 instances, all with
+RS = 0.1; EVERY = 6 gives 10 instances covering every RS). Every schedule is re-checked.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ import schedopt
 FIELDS = ["instance", "config", "status", "objective", "bound", "best_ub", "dev_bks_pct", "time_s"]
 
 
-def main(configs: dict[str, dict], out_path: str) -> None:
+def main(configs: dict[str, dict], out_path: str, every: int = 10) -> None:
     ref = R.reference()
     new = not Path(out_path).exists()
     with open(out_path, "a", newline="") as out:
         writer = csv.writer(out)
         if new:
             writer.writerow(FIELDS)
-        for path in R.instances("j120", 1, 10):
+        for path in R.instances("j120", 1, every):
             problem = schedopt.read(path)
             for label, options in configs.items():
                 r = schedopt.solve(problem, method="cpsat", time_limit=60, workers=2, **options)
@@ -45,12 +46,14 @@ def main(configs: dict[str, dict], out_path: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: heuristic_budget.py '{\"label\": {options}, ...}' OUT.csv")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: heuristic_budget.py '{\"label\": {options}, ...}' OUT.csv [EVERY]")
+    if len(sys.argv) == 4 and not (sys.argv[3].isdigit() and int(sys.argv[3]) > 0):
+        sys.exit(f"heuristic_budget.py: EVERY must be a positive integer, got {sys.argv[3]!r}")
     try:
         configs = json.loads(sys.argv[1])
     except json.JSONDecodeError as exc:
         sys.exit(f"heuristic_budget.py: the configurations argument is not JSON: {exc}")
     if not isinstance(configs, dict) or not all(isinstance(v, dict) for v in configs.values()):
         sys.exit("heuristic_budget.py: configurations must map a label to a dict of solve options")
-    main(configs, sys.argv[2])
+    main(configs, sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else 10)

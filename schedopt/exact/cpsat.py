@@ -9,7 +9,10 @@ makespan or (weighted) tardiness objectives.
 
 Families strengthen the model through hooks (:func:`register_hook`) instead
 of writing a second model: a hook may add redundant constraints, tighten the
-horizon or supply a solution hint.
+horizon or supply a solution hint. A hook may also keep part of the time
+limit back (:attr:`CpSatModel.search_share`) for a finisher
+(:func:`register_finisher`) that works on the search's answer, e.g. a proof
+of optimality with another model.
 
 References
 ----------
@@ -56,6 +59,9 @@ class CpSatModel:
         fields such as ``subsolvers``) that hooks recommend for this model.
         :func:`solve_cpsat` applies them before the caller's ``cpsat_params``,
         which override them field by field.
+    search_share
+        Share of the remaining time limit the CP-SAT search may use (1.0);
+        a hook lowers it to leave the rest to a finisher.
     """
 
     problem: Problem
@@ -67,10 +73,13 @@ class CpSatModel:
     assign: list[dict[int, cp_model.IntVar]] = field(default_factory=list)
     objective_var: cp_model.IntVar | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    search_share: float = 1.0
 
 
 Hook = Callable[[CpSatModel, dict[str, Any]], None]
 _HOOKS: list[Hook] = []
+Finisher = Callable[[CpSatModel, MethodOutput, dict[str, Any]], MethodOutput]
+_FINISHERS: list[Finisher] = []
 
 
 def register_hook(hook: Hook) -> Hook:
@@ -81,6 +90,19 @@ def register_hook(hook: Hook) -> Hook:
     """
     _HOOKS.append(hook)
     return hook
+
+
+def register_finisher(finisher: Finisher) -> Finisher:
+    """Register ``finisher(cpsat_model, output, options)``, called on the search's answer.
+
+    It returns the output to report: the same one, or one with a better
+    schedule, a higher (still valid) bound or a proven status. It must
+    respect the wall-clock deadline ``options["_deadline"]`` (absent without
+    a time limit); ``options["_workers"]`` and ``options["_seed"]`` carry the
+    caller's CP-SAT settings.
+    """
+    _FINISHERS.append(finisher)
+    return finisher
 
 
 def safe_horizon(problem: Problem) -> int:
@@ -333,6 +355,7 @@ def solve_cpsat(
         # hooks that run their own search (e.g. a heuristic for the hint) read this wall-clock deadline
         options.setdefault("_deadline", t0 + time_limit)
     options.setdefault("_workers", n_workers)  # hooks may pick parameters by the worker count
+    options.setdefault("_seed", int(seed))
     cm = build(problem, horizon=horizon, options=options)
     if hint_schedule is not None:
         hint(cm, hint_schedule)
@@ -345,7 +368,8 @@ def solve_cpsat(
     params.random_seed = int(seed)
     params.log_search_progress = bool(log)
     if time_limit is not None:
-        params.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - t0))
+        remaining = time_limit - (time.perf_counter() - t0)
+        params.max_time_in_seconds = max(0.01, remaining * min(1.0, cm.search_share))
     code = solver.solve(cm.model)
     info: dict[str, Any] = {
         "solver": "cp-sat",
@@ -356,6 +380,16 @@ def solve_cpsat(
         "wall_time": solver.wall_time,
         "cpsat_status": solver.status_name(code),
     }
+    out = _output(problem, cm, solver, code, info)
+    for finisher in _FINISHERS:
+        out = finisher(cm, out, options)
+    return out
+
+
+def _output(
+    problem: Problem, cm: CpSatModel, solver: cp_model.CpSolver, code: Any, info: dict[str, Any]
+) -> MethodOutput:
+    """The :class:`MethodOutput` of a finished CP-SAT search."""
     if code == cp_model.MODEL_INVALID:  # a schedopt bug, never user input
         raise RuntimeError(f"CP-SAT rejected the compiled model: {cm.model.validate()}")
     if code == cp_model.INFEASIBLE:

@@ -110,3 +110,28 @@ def test_cpsat_params_reach_the_solver():
     assert r.status == "optimal" and r.objective == 5
     with pytest.raises(ValueError):
         schedopt.solve(p, method="cpsat", time_limit=10, workers=1, cpsat_params={"bogus": True})
+
+
+def test_finishers_see_the_answer_and_hooks_can_keep_time_back(monkeypatch):
+    """A hook lowers ``search_share``; a finisher gets the search's output and may replace it."""
+    from schedopt.exact import cpsat
+
+    seen: dict = {}
+
+    def hook(cm, options):
+        cm.search_share = 0.5
+        seen["hook"] = True
+
+    def finisher(cm, out, options):
+        seen["out"] = out
+        seen["options"] = dict(options)
+        return cpsat.MethodOutput(out.status, out.schedule, out.bound, {**out.info, "finished": True})
+
+    monkeypatch.setattr(cpsat, "_HOOKS", [*cpsat._HOOKS, hook])
+    monkeypatch.setattr(cpsat, "_FINISHERS", [*cpsat._FINISHERS, finisher])
+    p = Problem(duration=[2, 3], capacity=[1], demand=[[1], [1]], objective="makespan")
+    r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1, seed=4)
+    assert seen["hook"] and seen["out"].status == "optimal" and r.info["finished"]
+    assert seen["options"]["_seed"] == 4 and seen["options"]["_workers"] == 1
+    assert seen["options"]["_deadline"] > time.perf_counter() - 10
+    assert r.status == "optimal" and r.objective == 5 and check(p, r.schedule) == []

@@ -2,15 +2,18 @@
 
 Importing this package registers the methods ``sgs``, ``ga`` (heuristics,
 :mod:`.heuristics`) and ``mip`` (time-indexed MIP, :mod:`.mip`), and a CP-SAT
-hook (:mod:`.exact`) that strengthens ``method="cpsat"`` on RCPSP problems.
+hook and finisher (:mod:`.exact`) that strengthen ``method="cpsat"`` on RCPSP
+problems; the finisher's time-indexed decision model is :mod:`.timeindexed`.
 """
 
 from . import exact, heuristics, mip, warmup  # noqa: F401  (register methods and hooks)
 from .bounds import energy_bound, incompatible_bound, rcpsp_lower_bound
 from .heuristics import priority_values, solve_ga, solve_sgs
 from .model import is_rcpsp, rcpsp
+from .timeindexed import decide_makespan, time_windows
 
 __all__ = [
+    "decide_makespan",
     "energy_bound",
     "incompatible_bound",
     "is_rcpsp",
@@ -19,4 +22,5 @@ __all__ = [
     "rcpsp_lower_bound",
     "solve_ga",
     "solve_sgs",
+    "time_windows",
 ]

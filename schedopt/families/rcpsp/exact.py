@@ -2,7 +2,8 @@
 
 :func:`strengthen_rcpsp` is registered with
 :func:`schedopt.exact.cpsat.register_hook`, so ``method="cpsat"`` stays one
-method; on an RCPSP with the makespan objective it adds:
+method (and :func:`prove_by_time_index` as its finisher); on an RCPSP with the
+makespan objective it adds:
 
 1. **Lower bound** ``C_max >= LB`` with ``LB`` = max(critical path, LB2
    energy bound, incompatible-set bound) (:mod:`.bounds`).
@@ -40,6 +41,15 @@ method; on an RCPSP with the makespan objective it adds:
    that capacity after ``C_max`` is unusable. Valid because no job runs after
    ``C_max``. (Only added when there is no downtime, which ``rcpsp_sat.py``
    does not model either.)
+8. **Proof phase** (``rcpsp_proof``, default on): when the time-indexed
+   model of :mod:`.timeindexed` at ``UB - 1`` has at most
+   ``rcpsp_proof_max_literals`` (default :data:`PROOF_MAX_LITERALS`) order
+   literals, the interval search gets ``rcpsp_proof_share`` (0.25) of the
+   time limit, and :func:`prove_by_time_index` spends the rest deciding
+   "makespan ``<= UB - 1``?" with that model, which proves optimality where
+   the interval model's bound stalls. If the start windows at ``UB - 1`` are
+   already empty, ``C_max >= UB`` is added instead. Without a time limit the
+   interval search runs to its end and the phase is not needed.
 
 Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_strengthen`` (default True), ``rcpsp_heuristic_schedules``
@@ -47,7 +57,8 @@ Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_heuristic_share`` (0.25: the GA's share of the remaining time limit),
 ``rcpsp_delays`` (True; skipped above ``rcpsp_delays_max_jobs``, default 400),
 ``rcpsp_transitive`` (False), ``rcpsp_portfolio`` ("default"), ``rcpsp_settimes`` (False),
-``rcpsp_makespan_interval`` (False).
+``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_share`` (0.25),
+``rcpsp_proof_max_literals`` (:data:`PROOF_MAX_LITERALS`).
 Measurements behind the defaults: ``benchmarks/rcpsp/RESULTS.md``.
 
 References
@@ -64,87 +75,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ...exact.cpsat import CpSatModel, register_hook
-from ...model import Problem
-from .bounds import rcpsp_lower_bound
+from ...exact.cpsat import CpSatModel, register_finisher, register_hook
+from ...registry import MethodOutput
+from .bounds import _NONE, precedence_delays, rcpsp_lower_bound
 from .model import is_rcpsp
-
-_NONE = -(1 << 40)
-
-
-def precedence_delays(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Lower bounds on the time between related activities, from precedence and energy.
-
-    For ``i`` a (transitive) predecessor of ``j``, every activity ``l`` with
-    ``i < l < j`` in the precedence order runs inside ``[e_i, s_j)`` (lags are
-    non-negative), so ``s_j - e_i`` is at least
-
-    * the longest path from the end of ``i`` to the start of ``j``
-      (durations of the activities in between plus the lags);
-    * the energy bound LB2 of the activities in between:
-      ``max_k ceil(sum_l p_l r_lk / R_k)`` (Stinson et al. 1978; Klein &
-      Scholl 1999), with the full capacity ``R_k`` (downtime only lowers it);
-    * the summed durations of the activities in between that are pairwise
-      incompatible on one resource (``2 r_lk > R_k``).
-
-    The same bounds on the set of all predecessors (successors) of ``j`` give
-    a head (tail): the time needed before ``s_j`` (after ``e_j``). These are
-    the precedence-implied delays of OR-Tools' ``rcpsp_sat.py`` sample, which
-    computes them by exact sub-solves; here the sub-problems are bounded by
-    LB2 and the incompatible-set bound only, which costs two matrix products
-    per resource. Energetic reasoning on precedence-related sets is the idea
-    of the "energetic" bounds of Baptiste, Le Pape & Nuijten (2001),
-    *Constraint-Based Scheduling*, ch. 3.
-
-    Parameters
-    ----------
-    problem
-        An RCPSP (single duration per job, non-negative lags).
-
-    Returns
-    -------
-    path, delay
-        ``(n, n)`` arrays; ``path[i, j]`` is the longest path from ``e_i`` to
-        ``s_j`` and ``delay[i, j] >= path[i, j]`` the bound above, both
-        ``-2**40`` when ``i`` does not precede ``j``.
-    head, tail
-        ``(n,)`` energy/incompatibility bounds on the work that must be done
-        before ``s_j`` (from the earliest release) and after ``e_j``.
-    """
-    n = problem.n_jobs
-    dur = problem.duration.astype(np.int64)
-    path = np.full((n, n), _NONE, np.int64)
-    preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    for i, j, lag in problem.precedence:
-        preds[int(j)].append((int(i), int(lag)))
-    for j in nx.topological_sort(problem.graph()):
-        col = path[:, j]
-        for i, lag in preds[j]:
-            col[i] = max(col[i], lag)
-            reach = path[:, i] > _NONE
-            np.maximum(col, np.where(reach, path[:, i] + dur[i] + lag, _NONE), out=col)
-    rel = path > _NONE
-    relm = rel.astype(np.int64)
-    delay = path.copy()
-    head = np.zeros(n, np.int64)
-    tail = np.zeros(n, np.int64)
-    for k in range(problem.n_resources):
-        cap = int(problem.capacity[k])
-        work = dur * problem.demand[:, k]
-        if cap <= 0 or not work.any():
-            continue
-        big = np.where(2 * problem.demand[:, k] > cap, dur, 0)
-        between = -(-((relm * work) @ relm) // cap)
-        chain = (relm * big) @ relm
-        delay = np.maximum(delay, np.where(rel, np.maximum(between, chain), _NONE))
-        head = np.maximum(head, np.maximum(-(-(relm.T @ work) // cap), relm.T @ big))
-        tail = np.maximum(tail, np.maximum(-(-(relm @ work) // cap), relm @ big))
-    return path, delay, head, tail
-
+from .timeindexed import decide_makespan, time_windows
 
 TWO_WORKER_PARAMETERS: dict[str, Any] = {
     "subsolvers": ["default_lp", "objective_lb_search"],
@@ -212,6 +150,8 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
                 info["heuristic_ub"] = int(ub)
     if options.get("rcpsp_delays", True) and p.n_jobs <= int(options.get("rcpsp_delays_max_jobs", 400)):
         _add_delays(cm, bool(options.get("rcpsp_transitive", False)))
+    if options.get("rcpsp_proof", True) and ub > lb:
+        _plan_proof(cm, options, ub)
     if options.get("rcpsp_portfolio", "default") == "lb" and int(options.get("_workers", 0)) == 2:
         cm.parameters.update(TWO_WORKER_PARAMETERS)
     if options.get("rcpsp_settimes", False):
@@ -230,6 +170,76 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
             model.add_cumulative(
                 [cm.interval[j] for j in users] + [tail], [*dem, int(p.capacity[k])], int(p.capacity[k])
             )
+
+
+PROOF_MAX_LITERALS = 2500
+"""Default ``rcpsp_proof_max_literals``: the largest time-indexed model worth a proof phase.
+
+Set from PSPLIB (``benchmarks/rcpsp/RESULTS.md``): at the hook GA's ``UB - 1``
+every J30 model has at most 1,937 order literals, and the phase proved all
+480 instances; J60 models reach 4,300 and J120 ones 4,500-17,000. With a cap
+of 4,000 the J60 sample lost j6041_1 (2,805 literals), which the interval
+search proves in 47 s but not in the quarter of the limit left to it.
+"""
+
+
+def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int) -> None:
+    """Keep time back for :func:`prove_by_time_index` when its model at ``UB - 1`` is small.
+
+    If the start windows at ``UB - 1`` are already empty, ``UB`` is optimal
+    and ``C_max >= UB`` is added instead.
+    """
+    p = cm.problem
+    win = time_windows(p, ub - 1)
+    if win.empty:
+        cm.model.add(cm.objective_var >= ub)
+        return
+    if win.n_literals > int(options.get("rcpsp_proof_max_literals", PROOF_MAX_LITERALS)):
+        return
+    options["_rcpsp_proof"] = True
+    cm.search_share = min(cm.search_share, float(options.get("rcpsp_proof_share", 0.25)))
+
+
+def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, Any]) -> MethodOutput:
+    """Finish an unproven CP-SAT answer with the time-indexed decision model.
+
+    While time remains and the best makespan ``UB`` exceeds the bound, ask
+    :func:`.timeindexed.decide_makespan` for a schedule of makespan
+    ``<= UB - 1``: "infeasible" proves ``UB`` optimal (the bound becomes
+    ``UB``), a schedule becomes the new best and the loop goes on, "unknown"
+    (time limit) ends it with the search's bound. This is Klein & Scholl's
+    destructive improvement run downwards from the upper bound. The steps
+    are listed in ``info["time_indexed"]``.
+    """
+    if not options.get("_rcpsp_proof") or out.status != "feasible" or out.schedule is None:
+        return out
+    p = cm.problem
+    deadline = options.get("_deadline")
+    best, bound = out.schedule, int(out.bound if out.bound is not None else 0)
+    steps: list[dict[str, Any]] = []
+    while bound < best.makespan:
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if remaining is not None and remaining < 0.05:
+            break
+        d = decide_makespan(
+            p,
+            best.makespan - 1,
+            time_limit=remaining,
+            workers=int(options.get("_workers", 1)),
+            seed=int(options.get("_seed", 0)),
+        )
+        steps.append({"makespan_at_most": d.horizon, "status": d.status, "seconds": round(d.seconds, 3)})
+        if d.status == "infeasible":
+            bound = best.makespan
+        elif d.status == "feasible" and d.schedule is not None:
+            best = d.schedule
+        else:
+            break
+    status = "optimal" if bound >= best.makespan else "feasible"
+    return MethodOutput(status, best, bound, {**out.info, "time_indexed": steps})
+
+
+register_finisher(prove_by_time_index)
 
 
 def _add_delays(cm: CpSatModel, transitive: bool) -> None:
