@@ -9,7 +9,7 @@ returning a :class:`MethodOutput`. It registers itself with
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,21 +165,30 @@ def register_warmup(
     _WARMUPS[family] = WarmUp(family, make_problem, items)
 
 
-def warm_up() -> dict[str, float]:
+def warm_up(families: Iterable[str] | None = None) -> dict[str, float]:
     """Compile every registered numba kernel, or load it from numba's on-disk cache.
 
     numba compiles a kernel on its first call (seconds to tens of seconds on a
     fresh install; cached on disk afterwards, ``cache=True``). Benchmark
     runners call this before timing anything so compilation is never charged
-    to a run. Returns the seconds spent per ``"family:method"``.
+    to a run. ``families`` limits it to the warm-ups registered under those
+    names (e.g. ``("rcpsp", "rcpsp-plain")``); an unknown name is an error.
+    Returns the seconds spent per ``"family:method"``.
     """
     import time
 
     from .solve import solve
 
     _load_builtin_methods()
+    chosen = list(_WARMUPS.values())
+    if families is not None:
+        wanted = [families] if isinstance(families, str) else list(families)
+        unknown = sorted(set(wanted) - set(_WARMUPS))
+        if unknown:
+            raise ValueError(f"no warm-up registered for {unknown}; known: {sorted(_WARMUPS)}")
+        chosen = [w for w in chosen if w.family in wanted]
     spent: dict[str, float] = {}
-    for w in list(_WARMUPS.values()):
+    for w in chosen:
         problem = w.make_problem()
         for name, opts in w.methods:
             t0 = time.perf_counter()

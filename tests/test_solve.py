@@ -164,6 +164,13 @@ def test_warm_up_covers_every_numba_method():
         assert listed == expected, (w.family, sorted(expected ^ listed))
 
 
+def test_warm_up_can_be_limited_to_families():
+    spent = schedopt.warm_up(["rcpsp-plain"])
+    assert spent and {key.split(":")[0] for key in spent} == {"rcpsp-plain"}
+    with pytest.raises(ValueError, match="no warm-up registered for \\['nope'\\]"):
+        schedopt.warm_up(["nope"])
+
+
 def test_warm_up_problem_keeps_rcpsp_heuristics_busy():
     """The RCPSP warm-up instance has optimum 22 > lower bound 17, so no heuristic stops early."""
     from schedopt.families.rcpsp.warmup import tiny_rcpsp

@@ -1,7 +1,11 @@
 """RCPSP benchmark: PSPLIB J30/J60/J90/J120 against the best-known bounds.
 
 Runs ``schedopt.solve`` per instance and method, re-checks every schedule with
-``schedopt.check`` and appends one CSV row per run (so partial runs survive).
+``schedopt.check`` and appends one CSV row per run; runs already in the file
+(same set, instance, method, options, time limit and workers) are skipped, so
+an interrupted run resumes where it stopped (use another ``--out`` per seed).
+The numba kernels are compiled (or loaded from the cache) before the first
+run and that time is printed, not charged to any run.
 ``--summary`` aggregates CSV files into a markdown table; ``--speed`` times
 the pure serial-SGS kernel (compile time reported separately).
 
@@ -82,6 +86,22 @@ def instances(set_name: str, per_group: int, every: int) -> list[Path]:
     return files
 
 
+def _text(value: object) -> str:
+    """A value as ``csv.DictWriter`` writes it (``None`` as the empty string)."""
+    return "" if value is None else str(value)
+
+
+def _done_rows(out: Path) -> set[tuple[str, ...]]:
+    """Keys (set, instance, method, options, time limit, workers) of the rows already in ``out``."""
+    if not out.exists():
+        return set()
+    with open(out, newline="") as fh:
+        return {
+            (r["set"], r["instance"], r["method"], r["options"], r["time_limit"], r["workers"])
+            for r in csv.DictReader(fh)
+        }
+
+
 def run(args: argparse.Namespace) -> None:
     ref = reference()
     out = Path(args.out)
@@ -94,11 +114,23 @@ def run(args: argparse.Namespace) -> None:
     if args.method == "mip":
         options["threads"] = args.workers
         options["solver"] = args.mip_solver
+    opt_text = ";".join(f"{k}={v}" for k, v in options.items())
+    done = _done_rows(out)
+    t0 = time.perf_counter()
+    spent = schedopt.warm_up(("rcpsp", "rcpsp-plain"))
+    print(
+        f"# warm-up (numba compile or cache load, not charged to any run): {time.perf_counter() - t0:.1f} s "
+        + " ".join(f"{k}={v:.1f}" for k, v in spent.items()),
+        file=sys.stderr,
+    )
     with open(out, "a", newline="") as fh:
         writer = csv.DictWriter(fh, FIELDS)
         if new:
             writer.writeheader()
         for path in instances(args.set, args.per_group, args.every_group):
+            key = (args.set, path.stem, args.method, opt_text, _text(args.time_limit), str(args.workers))
+            if key in done:  # resume: this run is already in the file
+                continue
             problem = schedopt.read(path)
             r = schedopt.solve(
                 problem, method=args.method, time_limit=args.time_limit, seed=args.seed, **options
@@ -112,7 +144,7 @@ def run(args: argparse.Namespace) -> None:
                     "set": args.set,
                     "instance": problem.name,
                     "method": args.method,
-                    "options": ";".join(f"{k}={v}" for k, v in options.items()),
+                    "options": opt_text,
                     "time_limit": args.time_limit,
                     "workers": args.workers,
                     "status": r.status,

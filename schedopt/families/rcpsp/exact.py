@@ -8,8 +8,8 @@ makespan objective it adds:
 1. **Lower bound** ``C_max >= LB`` with ``LB`` = max(critical path, LB2
    energy bound, incompatible-set bound) (:mod:`.bounds`).
 2. **Heuristic upper bound**: the GA (:func:`.heuristics.solve_ga`, budget
-   ``rcpsp_heuristic_schedules``, default :func:`default_heuristic_budget`; at most a
-   quarter of the remaining time limit) finds a
+   ``rcpsp_heuristic_schedules``, default :func:`default_heuristic_budget`; at most
+   half of the remaining time limit) finds a
    deadline-feasible schedule of makespan ``UB``; then ``e_j <= UB`` for every
    job (a horizon of ``UB``) and ``C_max <= UB``. Some optimal schedule has
    ``C_max <= UB``, so proofs and bounds stay valid.
@@ -54,7 +54,7 @@ makespan objective it adds:
 Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_strengthen`` (default True), ``rcpsp_heuristic_schedules``
 (default :func:`default_heuristic_budget`; 0 disables the heuristic),
-``rcpsp_heuristic_share`` (0.25: the GA's share of the remaining time limit),
+``rcpsp_heuristic_share`` (:data:`HEURISTIC_SHARE`: the GA's share of the remaining time limit),
 ``rcpsp_delays`` (True; skipped above ``rcpsp_delays_max_jobs``, default 400),
 ``rcpsp_transitive`` (False), ``rcpsp_portfolio`` ("default"), ``rcpsp_settimes`` (False),
 ``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_share`` (0.25),
@@ -102,17 +102,37 @@ CP-SAT's default, so it is not the default; see ``benchmarks/rcpsp/RESULTS.md``.
 
 
 def default_heuristic_budget(n_jobs: int) -> int:
-    """SGS passes of the GA run before CP-SAT: ``min(200000, max(2000, n**3 // 10))``.
+    """SGS passes of the GA run before CP-SAT: ``min(2000000, max(2000, n**4 // 200))``.
 
-    About 3,300 on J30, 24,000 on J60 and 182,000 on J120 (roughly 0.1 s,
-    1 s and 6-9 s on one core); the time limit's ``rcpsp_heuristic_share``
-    caps it. On J120 CP-SAT rarely improves the GA's schedule within a
-    minute, so the larger budget pays there: on six J120 instances at 60 s
-    (2 workers) it lowered the mean deviation from the best known from
-    1.91 % (``3 n**2``, the previous default) to 1.40 %, and cost 4-5 s on
-    the two instances CP-SAT proves quickly (``benchmarks/rcpsp/RESULTS.md``).
+    About 5,200 on J30, 74,000 on J60 and 1.1 million on J120; the
+    ``rcpsp_heuristic_share`` (default :data:`HEURISTIC_SHARE`) of the time
+    limit caps it (on J120 at 60 s the GA stops at about 500,000-700,000
+    passes after 30 s). On J120 CP-SAT rarely improves the GA's schedule
+    within a minute, so time given to the GA pays: on ten J120 instances
+    (one per third parameter group, 2 workers, 60 s) the mean deviation
+    from the best known fell from 1.395 % (``min(200000, n**3 // 10)``
+    passes, a quarter of the limit: the previous default) to 0.816 %; the
+    same with three quarters of the limit gave the same schedules
+    (``benchmarks/rcpsp/RESULTS.md``). On J30 and J60 the GA stops within a
+    few seconds, at the budget or at the lower bound.
     """
-    return int(min(200_000, max(2_000, n_jobs**3 // 10)))
+    return int(min(2_000_000, max(2_000, n_jobs**4 // 200)))
+
+
+HEURISTIC_SHARE = 0.5
+"""Default ``rcpsp_heuristic_share``: the hook GA's share of the remaining time limit."""
+
+
+def _fraction(options: dict[str, Any], name: str, default: float) -> float:
+    """The option ``name`` as a share of the time limit in ``(0, 1]``; a clear error otherwise."""
+    value = options.get(name, default)
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"option {name} must be a number in (0, 1], got {value!r}") from None
+    if not 0 < share <= 1:
+        raise ValueError(f"option {name} must be in (0, 1], got {value!r}")
+    return share
 
 
 def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
@@ -124,6 +144,8 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
         return
     from .heuristics import solve_ga
 
+    heuristic_share = _fraction(options, "rcpsp_heuristic_share", HEURISTIC_SHARE)
+    _fraction(options, "rcpsp_proof_share", 0.25)  # fail early, not only when a proof is planned
     model = cm.model
     lb = rcpsp_lower_bound(p)
     model.add(cm.objective_var >= lb)
@@ -132,8 +154,7 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
     info = options.get("_rcpsp_info")
     if budget > 0:
         deadline = options.get("_deadline")
-        share = float(options.get("rcpsp_heuristic_share", 0.25))
-        limit = None if deadline is None else max(0.01, share * (deadline - time.perf_counter()))
+        limit = None if deadline is None else max(0.01, heuristic_share * (deadline - time.perf_counter()))
         out = solve_ga(p, time_limit=limit, max_schedules=budget, seed=int(options.get("rcpsp_seed", 0)))
         if out.schedule is not None:
             sched = out.schedule
@@ -197,7 +218,7 @@ def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int) -> None:
     if win.n_literals > int(options.get("rcpsp_proof_max_literals", PROOF_MAX_LITERALS)):
         return
     options["_rcpsp_proof"] = True
-    cm.search_share = min(cm.search_share, float(options.get("rcpsp_proof_share", 0.25)))
+    cm.search_share = min(cm.search_share, _fraction(options, "rcpsp_proof_share", 0.25))
 
 
 def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, Any]) -> MethodOutput:

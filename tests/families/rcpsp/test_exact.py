@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import schedopt
 from schedopt import check
 from schedopt.exact.cpsat import build
-from tests.conftest import require_data
+from tests.conftest import INSTANCES, require_data
 from tests.strategies import brute_force_optimum, tiny_problems
 
 
@@ -45,6 +46,23 @@ def test_caller_hint_replaces_the_hook_hint():
     first = schedopt.solve(p, method="ga", max_schedules=200)
     r = schedopt.solve(p, method="cpsat", time_limit=20, workers=1, hint_schedule=first.schedule)
     assert r.status == "optimal" and r.objective == 47 and check(p, r.schedule) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("rcpsp_heuristic_share", 0), ("rcpsp_heuristic_share", 1.5), ("rcpsp_proof_share", "half")],
+)
+def test_bad_time_shares_get_a_clear_error(option, value):
+    p = schedopt.read(INSTANCES / "rcpsp" / "toy12.sm")
+    with pytest.raises(ValueError, match=f"option {option} must be"):
+        schedopt.solve(p, method="cpsat", time_limit=5, workers=1, **{option: value})
+
+
+def test_default_hook_budget_grows_with_the_project():
+    from schedopt.families.rcpsp.exact import default_heuristic_budget
+
+    budgets = [default_heuristic_budget(n) for n in (5, 32, 62, 122, 300)]  # PSPLIB counts two dummies
+    assert budgets == [2000, 5242, 73881, 1107667, 2000000]
 
 
 def test_same_optimum_with_and_without_strengthening():
