@@ -57,7 +57,7 @@ Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_heuristic_share`` (:data:`HEURISTIC_SHARE`: the GA's share of the remaining time limit),
 ``rcpsp_delays`` (True; skipped above ``rcpsp_delays_max_jobs``, default 400),
 ``rcpsp_transitive`` (False), ``rcpsp_portfolio`` ("default"), ``rcpsp_settimes`` (False),
-``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_share`` (0.25),
+``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_share`` (:data:`PROOF_SHARE`),
 ``rcpsp_proof_max_literals`` (:data:`PROOF_MAX_LITERALS`).
 Measurements behind the defaults: ``benchmarks/rcpsp/RESULTS.md``.
 
@@ -145,7 +145,7 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
     from .heuristics import solve_ga
 
     heuristic_share = _fraction(options, "rcpsp_heuristic_share", HEURISTIC_SHARE)
-    _fraction(options, "rcpsp_proof_share", 0.25)  # fail early, not only when a proof is planned
+    proof_share = _fraction(options, "rcpsp_proof_share", PROOF_SHARE)  # checked even without a proof
     model = cm.model
     lb = rcpsp_lower_bound(p)
     model.add(cm.objective_var >= lb)
@@ -172,7 +172,7 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
     if options.get("rcpsp_delays", True) and p.n_jobs <= int(options.get("rcpsp_delays_max_jobs", 400)):
         _add_delays(cm, bool(options.get("rcpsp_transitive", False)))
     if options.get("rcpsp_proof", True) and ub > lb:
-        _plan_proof(cm, options, ub)
+        _plan_proof(cm, options, ub, proof_share)
     if options.get("rcpsp_portfolio", "default") == "lb" and int(options.get("_workers", 0)) == 2:
         cm.parameters.update(TWO_WORKER_PARAMETERS)
     if options.get("rcpsp_settimes", False):
@@ -204,7 +204,11 @@ search proves in 47 s but not in the quarter of the limit left to it.
 """
 
 
-def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int) -> None:
+PROOF_SHARE = 0.25
+"""Default ``rcpsp_proof_share``: the interval search's share of the limit when a proof phase is planned."""
+
+
+def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int, proof_share: float) -> None:
     """Keep time back for :func:`prove_by_time_index` when its model at ``UB - 1`` is small.
 
     If the start windows at ``UB - 1`` are already empty, ``UB`` is optimal
@@ -218,7 +222,7 @@ def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int) -> None:
     if win.n_literals > int(options.get("rcpsp_proof_max_literals", PROOF_MAX_LITERALS)):
         return
     options["_rcpsp_proof"] = True
-    cm.search_share = min(cm.search_share, _fraction(options, "rcpsp_proof_share", 0.25))
+    cm.search_share = min(cm.search_share, proof_share)
 
 
 def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, Any]) -> MethodOutput:
