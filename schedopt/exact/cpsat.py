@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -62,6 +62,10 @@ class CpSatModel:
     search_share
         Share of the remaining time limit the CP-SAT search may use (1.0);
         a hook lowers it to leave the rest to a finisher.
+    companion
+        A :class:`Companion` that runs beside the CP-SAT search in its own
+        thread (``None``: none); it takes :attr:`Companion.workers` of the
+        workers.
     """
 
     problem: Problem
@@ -74,6 +78,38 @@ class CpSatModel:
     objective_var: cp_model.IntVar | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     search_share: float = 1.0
+    companion: Companion | None = None
+
+
+class Companion(Protocol):
+    """A search that runs in a thread beside the CP-SAT search (set by a hook).
+
+    :func:`solve_cpsat` calls :meth:`start` just before the search, with a
+    function that stops the search (thread-safe; a companion calls it once
+    it has proven what the search is after); :meth:`improved` from the
+    search's solution callback with each new objective value; :meth:`stop`
+    when the search has ended (the companion stops and joins its thread).
+    A finisher then merges the companion's result into the answer.
+    """
+
+    workers: int
+
+    def start(self, stop_search: Callable[[], None]) -> None: ...
+
+    def improved(self, objective: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class _ObjectiveWatcher(cp_model.CpSolverSolutionCallback):
+    """Passes every improving objective value of the search on to a :class:`Companion`."""
+
+    def __init__(self, companion: Companion) -> None:
+        super().__init__()
+        self.companion = companion
+
+    def on_solution_callback(self) -> None:
+        self.companion.improved(round(self.objective_value))
 
 
 Hook = Callable[[CpSatModel, dict[str, Any]], None]
@@ -370,7 +406,17 @@ def solve_cpsat(
     if time_limit is not None:
         remaining = time_limit - (time.perf_counter() - t0)
         params.max_time_in_seconds = max(0.01, remaining * min(1.0, cm.search_share))
-    code = solver.solve(cm.model)
+    companion = cm.companion
+    if companion is None:
+        code = solver.solve(cm.model)
+    else:
+        params.num_workers = max(1, n_workers - companion.workers)
+        companion.start(solver.stop_search)
+        try:
+            watcher = _ObjectiveWatcher(companion) if cm.objective_var is not None else None
+            code = solver.solve(cm.model, watcher)
+        finally:
+            companion.stop()
     info: dict[str, Any] = {
         "solver": "cp-sat",
         "workers": params.num_workers,

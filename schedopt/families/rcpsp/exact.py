@@ -42,14 +42,20 @@ makespan objective it adds:
    ``C_max``. (Only added when there is no downtime, which ``rcpsp_sat.py``
    does not model either.)
 8. **Proof phase** (``rcpsp_proof``, default on): when the time-indexed
-   model of :mod:`.timeindexed` at ``UB - 1`` has at most
-   ``rcpsp_proof_max_literals`` (default :data:`PROOF_MAX_LITERALS`) order
-   literals, the interval search gets ``rcpsp_proof_share`` (0.25) of the
-   time limit, and :func:`prove_by_time_index` spends the rest deciding
-   "makespan ``<= UB - 1``?" with that model, which proves optimality where
-   the interval model's bound stalls. If the start windows at ``UB - 1`` are
-   already empty, ``C_max >= UB`` is added instead. Without a time limit the
-   interval search runs to its end and the phase is not needed.
+   model of :mod:`.timeindexed` at ``UB - 1`` has few enough order literals,
+   :class:`.prover.TimeIndexedProver` decides "makespan ``<= UB - 1``?"
+   with that model and walks down (destructive improvement), which proves
+   optimality where the interval model's bound stalls. With 2 or more
+   workers (``rcpsp_proof_beside``, default on) it runs *beside* the
+   interval search from the start, in its own thread on one of the workers
+   (cap :data:`PROOF_BESIDE_MAX_LITERALS`): the search tells it each better
+   makespan, and it stops the search once it has proven the search's best
+   optimal. With 1 worker (or ``rcpsp_proof_beside=False``) it runs *after*
+   the search, which then keeps ``rcpsp_proof_share`` (0.25) of the limit
+   (cap :data:`PROOF_MAX_LITERALS`). ``rcpsp_proof_max_literals`` overrides
+   either cap. If the start windows at ``UB - 1`` are already empty,
+   ``C_max >= UB`` is added instead. Without a time limit the interval
+   search runs to its end and the after-phase is not needed.
 
 Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_strengthen`` (default True), ``rcpsp_heuristic_schedules``
@@ -57,8 +63,9 @@ Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_heuristic_share`` (:data:`HEURISTIC_SHARE`: the GA's share of the remaining time limit),
 ``rcpsp_delays`` (True; skipped above ``rcpsp_delays_max_jobs``, default 400),
 ``rcpsp_transitive`` (False), ``rcpsp_portfolio`` ("default"), ``rcpsp_settimes`` (False),
-``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_share`` (:data:`PROOF_SHARE`),
-``rcpsp_proof_max_literals`` (:data:`PROOF_MAX_LITERALS`).
+``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_beside`` (True),
+``rcpsp_proof_share`` (:data:`PROOF_SHARE`), ``rcpsp_proof_max_literals`` (:data:`PROOF_BESIDE_MAX_LITERALS`
+beside the search, :data:`PROOF_MAX_LITERALS` after it).
 Measurements behind the defaults: ``benchmarks/rcpsp/RESULTS.md``.
 
 References
@@ -80,9 +87,11 @@ from ortools.sat.python import cp_model
 
 from ...exact.cpsat import CpSatModel, register_finisher, register_hook
 from ...registry import MethodOutput
+from ...schedule import Schedule
 from .bounds import _NONE, precedence_delays, rcpsp_lower_bound
 from .model import is_rcpsp
-from .timeindexed import decide_makespan, time_windows
+from .prover import TimeIndexedProver
+from .timeindexed import time_windows
 
 TWO_WORKER_PARAMETERS: dict[str, Any] = {
     "subsolvers": ["default_lp", "objective_lb_search"],
@@ -167,12 +176,13 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
                     model.add_hint(cm.start[j], int(sched.start[j]))
                     model.add_hint(cm.end[j], int(sched.end[j]))
                 model.add_hint(cm.objective_var, int(sched.makespan))
+            options["_rcpsp_schedule"] = sched
             if isinstance(info, dict):
                 info["heuristic_ub"] = int(ub)
     if options.get("rcpsp_delays", True) and p.n_jobs <= int(options.get("rcpsp_delays_max_jobs", 400)):
         _add_delays(cm, bool(options.get("rcpsp_transitive", False)))
     if options.get("rcpsp_proof", True) and ub > lb:
-        _plan_proof(cm, options, ub, proof_share)
+        _plan_proof(cm, options, ub, lb, proof_share)
     if options.get("rcpsp_portfolio", "default") == "lb" and int(options.get("_workers", 0)) == 2:
         cm.parameters.update(TWO_WORKER_PARAMETERS)
     if options.get("rcpsp_settimes", False):
@@ -204,64 +214,84 @@ search proves in 47 s but not in the quarter of the limit left to it.
 """
 
 
+PROOF_BESIDE_MAX_LITERALS = 5000
+"""Default ``rcpsp_proof_max_literals`` when the proof runs beside the search (2 or more workers).
+
+Beside the search the prover costs the interval search one worker but no
+time, so the cap is wider than :data:`PROOF_MAX_LITERALS`: every J60 model
+at the hook GA's ``UB - 1`` fits (the largest has 4,965 literals), and so
+do about half of the J120 ones (``benchmarks/rcpsp/RESULTS.md``).
+"""
+
+
 PROOF_SHARE = 0.25
 """Default ``rcpsp_proof_share``: the interval search's share of the limit when a proof phase is planned."""
 
 
-def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int, proof_share: float) -> None:
-    """Keep time back for :func:`prove_by_time_index` when its model at ``UB - 1`` is small.
+def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int, lb: int, proof_share: float) -> None:
+    """Plan the time-indexed proof when its model at ``UB - 1`` is small (module docstring, item 8).
 
-    If the start windows at ``UB - 1`` are already empty, ``UB`` is optimal
-    and ``C_max >= UB`` is added instead.
+    With 2 or more workers a :class:`.prover.TimeIndexedProver` runs beside
+    the interval search on one of them (``rcpsp_proof_beside``, default on);
+    otherwise the search keeps ``proof_share`` of the limit and
+    :func:`prove_by_time_index` walks after it. If the start windows at
+    ``UB - 1`` are already empty, ``UB`` is optimal and ``C_max >= UB`` is
+    added instead.
     """
     p = cm.problem
     win = time_windows(p, ub - 1)
     if win.empty:
         cm.model.add(cm.objective_var >= ub)
         return
-    if win.n_literals > int(options.get("rcpsp_proof_max_literals", PROOF_MAX_LITERALS)):
+    workers = int(options.get("_workers", 1))
+    beside = bool(options.get("rcpsp_proof_beside", True)) and workers >= 2
+    default_cap = PROOF_BESIDE_MAX_LITERALS if beside else PROOF_MAX_LITERALS
+    cap = int(options.get("rcpsp_proof_max_literals", default_cap))
+    if win.n_literals > cap:
+        return
+    schedule = options.get("_rcpsp_schedule")
+    if beside and isinstance(schedule, Schedule):
+        deadline, seed = options.get("_deadline"), int(options.get("_seed", 0))
+        cm.companion = TimeIndexedProver(p, schedule, lb, deadline=deadline, seed=seed, max_literals=cap)
         return
     options["_rcpsp_proof"] = True
     cm.search_share = min(cm.search_share, proof_share)
 
 
 def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, Any]) -> MethodOutput:
-    """Finish an unproven CP-SAT answer with the time-indexed decision model.
+    """Finish a CP-SAT answer with the time-indexed proof (:mod:`.prover`).
 
-    While time remains and the best makespan ``UB`` exceeds the bound, ask
-    :func:`.timeindexed.decide_makespan` for a schedule of makespan
-    ``<= UB - 1``: "infeasible" proves ``UB`` optimal (the bound becomes
-    ``UB``), a schedule becomes the new best and the loop goes on, "unknown"
-    (time limit) ends it with the search's bound. This is Klein & Scholl's
-    destructive improvement run downwards from the upper bound. The steps
-    are listed in ``info["time_indexed"]``.
+    Beside the search (:attr:`CpSatModel.companion`): merge the prover's best
+    schedule and bound into the answer. After it (``search_share`` < 1):
+    while time remains and the best makespan ``UB`` exceeds the bound, walk
+    down with :meth:`.prover.TimeIndexedProver.walk`. The decisions are
+    listed in ``info["time_indexed"]``.
     """
+    prover = cm.companion
+    if isinstance(prover, TimeIndexedProver):
+        if out.status == "infeasible":
+            return out
+        best = out.schedule
+        if best is None or prover.best.makespan < best.makespan:
+            best = prover.best
+        bound = max(prover.bound, int(out.bound) if out.bound is not None else 0)
+        status = "optimal" if bound >= best.makespan else "feasible"
+        info = {**out.info, "time_indexed": prover.steps, "proof": "beside"}
+        return MethodOutput(status, best, bound, info)
     if not options.get("_rcpsp_proof") or out.status != "feasible" or out.schedule is None:
         return out
-    p = cm.problem
-    deadline = options.get("_deadline")
-    best, bound = out.schedule, int(out.bound if out.bound is not None else 0)
-    steps: list[dict[str, Any]] = []
-    while bound < best.makespan:
-        remaining = None if deadline is None else deadline - time.perf_counter()
-        if remaining is not None and remaining < 0.05:
-            break
-        d = decide_makespan(
-            p,
-            best.makespan - 1,
-            time_limit=remaining,
-            workers=int(options.get("_workers", 1)),
-            seed=int(options.get("_seed", 0)),
-        )
-        steps.append({"makespan_at_most": d.horizon, "status": d.status, "seconds": round(d.seconds, 3)})
-        if d.status == "infeasible":
-            bound = best.makespan
-        elif d.status == "feasible" and d.schedule is not None:
-            best = d.schedule
-        else:
-            break
-    status = "optimal" if bound >= best.makespan else "feasible"
-    return MethodOutput(status, best, bound, {**out.info, "time_indexed": steps})
+    prover = TimeIndexedProver(
+        cm.problem,
+        out.schedule,
+        int(out.bound if out.bound is not None else 0),
+        deadline=options.get("_deadline"),
+        workers=int(options.get("_workers", 1)),
+        seed=int(options.get("_seed", 0)),
+    )
+    prover.walk()
+    status = "optimal" if prover.proven else "feasible"
+    info = {**out.info, "time_indexed": prover.steps, "proof": "after"}
+    return MethodOutput(status, prover.best, prover.bound, info)
 
 
 register_finisher(prove_by_time_index)

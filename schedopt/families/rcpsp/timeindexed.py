@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,6 +246,7 @@ def decide_makespan(
     workers: int = 1,
     seed: int = 0,
     windows: Windows | None = None,
+    on_solver: Callable[[cp_model.CpSolver], None] | None = None,
 ) -> Decision:
     """Decide whether some feasible schedule has makespan ``<= horizon`` (module docstring).
 
@@ -259,6 +261,10 @@ def decide_makespan(
         CP-SAT's limits (seconds, ``num_workers``, ``random_seed``).
     windows
         :func:`time_windows` for this horizon, if already computed.
+    on_solver
+        Called with the ``CpSolver`` just before the search, so that another
+        thread can interrupt it with ``stop_search()`` (the answer is then
+        ``unknown``).
 
     Returns
     -------
@@ -278,6 +284,8 @@ def decide_makespan(
     solver.parameters.random_seed = int(seed)
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - t0))
+    if on_solver is not None:
+        on_solver(solver)
     code = solver.solve(om.model)
     info = {
         "literals": win.n_literals,

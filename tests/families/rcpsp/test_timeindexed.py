@@ -70,10 +70,12 @@ def test_finisher_leaves_proven_and_disabled_answers_alone():
 def test_proof_phase_closes_an_instance_the_interval_search_leaves_open():
     """j3029_7 (optimum 73): an interval search cut to 0.1 % of the limit cannot prove it."""
     p = schedopt.read(require_data("psplib", "j30", "j3029_7.sm"))
-    r = schedopt.solve(p, method="cpsat", time_limit=30, workers=2, rcpsp_proof_share=0.001)
+    r = schedopt.solve(
+        p, method="cpsat", time_limit=30, workers=2, rcpsp_proof_share=0.001, rcpsp_proof_beside=False
+    )
     assert r.status == "optimal" and r.objective == r.bound == 73
     assert check(p, r.schedule) == []
-    assert r.info["time_indexed"][-1]["status"] == "infeasible"
+    assert r.info["time_indexed"][-1]["status"] == "infeasible" and r.info["proof"] == "after"
 
 
 def test_proof_phase_is_planned_only_for_small_models():
