@@ -30,8 +30,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ...check import check
 from ...model import Problem
 from ...schedule import Schedule
+from .model import is_rcpsp
 from .timeindexed import decide_makespan, time_windows
 
 
@@ -53,6 +55,12 @@ class TimeIndexedProver:
     max_literals
         Stop walking when the model at ``UB - 1`` would need more order
         literals than this.
+
+    Raises
+    ------
+    ValueError
+        If ``problem`` is not an RCPSP, ``schedule`` is not a feasible
+        schedule of it, or ``workers < 1``.
 
     Attributes
     ----------
@@ -77,6 +85,7 @@ class TimeIndexedProver:
         seed: int = 0,
         max_literals: int | None = None,
     ) -> None:
+        _check_arguments(problem, schedule, workers)
         self.problem = problem
         self.best = schedule
         self.best_makespan = int(schedule.makespan)
@@ -184,3 +193,21 @@ class TimeIndexedProver:
             while not self._done.is_set():
                 self._stop_search()
                 self._done.wait(0.05)
+
+
+def _check_arguments(problem: Problem, schedule: Schedule, workers: int) -> None:
+    """A clear error for arguments the walk cannot start from."""
+    name = f" {problem.name!r}" if problem.name else ""
+    if not is_rcpsp(problem):
+        raise ValueError(
+            f"TimeIndexedProver: problem{name} is not an RCPSP (machines or objective {problem.objective!r})"
+        )
+    if len(schedule.start) != problem.n_jobs:
+        raise ValueError(
+            f"TimeIndexedProver: schedule has {len(schedule.start)} jobs, problem{name} has {problem.n_jobs}"
+        )
+    violations = check(problem, schedule)
+    if violations:
+        raise ValueError(f"TimeIndexedProver: schedule is not feasible for problem{name}: {violations[0]}")
+    if int(workers) < 1:
+        raise ValueError(f"TimeIndexedProver: workers must be >= 1, got {workers!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import schedopt
@@ -110,3 +111,18 @@ def test_beside_is_only_for_two_or_more_workers_and_can_be_turned_off():
     assert isinstance(planned(_workers=2).companion, TimeIndexedProver)
     for cm in (planned(_workers=1), planned(_workers=2, rcpsp_proof_beside=False)):
         assert cm.companion is None and cm.search_share == 0.25
+
+
+def test_bad_arguments_get_a_clear_error():
+    p, poor = _toy()
+    late = schedopt.Schedule(poor.start - 10, poor.end - 10, poor.machine)  # starts before 0
+    with pytest.raises(ValueError, match="schedule is not feasible"):
+        TimeIndexedProver(p, late, 0, deadline=None)
+    short = schedopt.Schedule(poor.start[:3], poor.end[:3], poor.machine[:3])
+    with pytest.raises(ValueError, match="schedule has 3 jobs"):
+        TimeIndexedProver(p, short, 0, deadline=None)
+    with pytest.raises(ValueError, match="workers must be >= 1"):
+        TimeIndexedProver(p, poor, 0, deadline=None, workers=0)
+    smtt = schedopt.Problem(duration=[2, 3], due=[2, 3], objective="total_tardiness")
+    with pytest.raises(ValueError, match="not an RCPSP"):
+        TimeIndexedProver(smtt, schedopt.Schedule([0, 2], [2, 5], [-1, -1]), 0, deadline=None)
