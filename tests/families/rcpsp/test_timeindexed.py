@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import schedopt
@@ -102,3 +103,14 @@ def test_empty_windows_at_ub_minus_one_prove_the_heuristic_optimal():
     assert cm.search_share == 1.0  # nothing left to prove after the windows
     r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1)
     assert r.status == "optimal" and r.objective == r.bound == 6 and check(p, r.schedule) == []
+
+
+def test_decision_parameters_override_the_defaults_and_reject_unknown_names():
+    p = schedopt.read(require_data("psplib", "j30", "j301_1.sm"))  # optimum 43
+    for level in (0, 1):
+        d = decide_makespan(p, 42, time_limit=30, parameters={"linearization_level": level})
+        assert d.status == "infeasible"
+    with pytest.raises(ValueError, match="'linearisation_level' is not a CP-SAT parameter"):
+        decide_makespan(p, 42, parameters={"linearisation_level": 0})
+    with pytest.raises(ValueError, match="'linearization_level' cannot be 'high'"):
+        decide_makespan(p, 42, parameters={"linearization_level": "high"})
