@@ -329,17 +329,23 @@ def apply_parameters(params: Any, values: dict[str, Any]) -> None:
     Raises
     ------
     ValueError
-        For a name that is not a ``SatParameters`` field.
+        For a name that is not a ``SatParameters`` field, or a value of the
+        wrong type for its field.
     """
     for name, value in values.items():
         if name.startswith("_") or not hasattr(params, name):
-            raise ValueError(f"unknown CP-SAT parameter {name!r}")
+            raise ValueError(
+                f"{name!r} is not a CP-SAT parameter (unknown CP-SAT parameter: no SatParameters field)"
+            )
         current = getattr(params, name)
-        if hasattr(current, "extend") and hasattr(current, "clear"):  # repeated field
-            current.clear()
-            current.extend(value if isinstance(value, (list, tuple)) else [value])
-        else:
-            setattr(params, name, value)
+        try:
+            if hasattr(current, "extend") and hasattr(current, "clear"):  # repeated field
+                current.clear()
+                current.extend(value if isinstance(value, (list, tuple)) else [value])
+            else:
+                setattr(params, name, value)
+        except (TypeError, ValueError):
+            raise ValueError(f"CP-SAT parameter {name!r} cannot be {value!r}") from None
 
 
 def _default_workers() -> int:

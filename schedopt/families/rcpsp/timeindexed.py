@@ -71,6 +71,7 @@ import networkx as nx
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ...exact.cpsat import apply_parameters
 from ...model import NO_TIME, Problem
 from ...schedule import Schedule
 from .bounds import _NONE, _capacity_profile, precedence_delays
@@ -295,8 +296,10 @@ def decide_makespan(
     om.add_resources()
     om.add_disjunctive()
     solver = cp_model.CpSolver()
-    for name, value in {**DECISION_PARAMETERS, **(parameters or {})}.items():
-        _set_parameter(solver, name, value)
+    try:
+        apply_parameters(solver.parameters, {**DECISION_PARAMETERS, **(parameters or {})})
+    except ValueError as exc:
+        raise ValueError(f"decide_makespan: {exc}") from None
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
     if time_limit is not None:
@@ -319,13 +322,3 @@ def decide_makespan(
     start = om.starts(solver)
     sched = Schedule(start, start + problem.duration.astype(np.int64), np.full(problem.n_jobs, -1, np.int64))
     return Decision("feasible", horizon, sched, seconds, info)
-
-
-def _set_parameter(solver: cp_model.CpSolver, name: str, value: Any) -> None:
-    """Set one ``SatParameters`` field, with a clear error for a wrong name or type."""
-    if name.startswith("_") or not hasattr(solver.parameters, name):
-        raise ValueError(f"decide_makespan: {name!r} is not a CP-SAT parameter (SatParameters field)")
-    try:
-        setattr(solver.parameters, name, value)
-    except (TypeError, ValueError):
-        raise ValueError(f"decide_makespan: CP-SAT parameter {name!r} cannot be {value!r}") from None
