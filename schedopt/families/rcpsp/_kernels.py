@@ -336,6 +336,68 @@ def parallel_forward(
 
 
 @njit(cache=True)
+def parallel_backward(
+    order,
+    dur,
+    pred_ptr,
+    pred_idx,
+    pred_lag,
+    succ_ptr,
+    release,
+    deadline,
+    demand,
+    profile,
+    change_pts,
+    dis_ptr,
+    dis_idx,
+    avail,
+    start,
+    es,
+    npred,
+):  # pragma: no cover - numba
+    """Backward parallel SGS for shift-invariant problems, as a right-justified schedule from 0.
+
+    :func:`parallel_forward` on the reversed network (successors first;
+    an arc ``i -> j`` with lag ``l`` becomes ``j -> i`` with the same lag)
+    decodes ``order``, a list in which every job precedes its predecessors
+    (e.g. by non-increasing finish time). The mirrored times
+    ``S_j = M - S'_j - p_j`` (``M`` the reversed makespan) give a schedule
+    whose every job starts as late as the capacity lets it in the order of
+    the list: a non-delay schedule of the reversed project, which is right
+    justified and starts at 0. Valid only with constant capacity, no release
+    dates and no deadlines (mirroring would move them).
+
+    Returns
+    -------
+    The makespan, or a negative value if the horizon overflows.
+    """
+    mk, _exc = parallel_forward(
+        order,
+        dur,
+        succ_ptr,
+        pred_ptr,
+        pred_idx,
+        pred_lag,
+        release,
+        deadline,
+        demand,
+        profile,
+        change_pts,
+        dis_ptr,
+        dis_idx,
+        avail,
+        start,
+        es,
+        npred,
+    )
+    if mk < 0:
+        return mk
+    for j in range(dur.shape[0]):
+        start[j] = mk - start[j] - dur[j]
+    return mk
+
+
+@njit(cache=True)
 def sample_list(value, alpha, eps, deterministic, pred_ptr, succ_ptr, succ_idx, npred, elig, order):
     """Build a precedence-feasible activity list from priority values.
 
@@ -1064,6 +1126,7 @@ def bpga_evolve(
     offspring,
     stall_limit,
     restart_moves,
+    nondelay,
     state,
     dur,
     pred_ptr,
@@ -1079,6 +1142,7 @@ def bpga_evolve(
     dis_ptr,
     dis_idx,
     topo_rank,
+    change_pts,
     is_pred,
     best_start,
     best_fit,
@@ -1104,6 +1168,16 @@ def bpga_evolve(
     two-point :func:`crossover`. Each population then keeps its best ``P``
     (:func:`_survive`). Every child is thus the justification of a
     recombination of justified schedules, for one SGS pass.
+
+    Decoding scheme: with probability ``nondelay`` a child is decoded by the
+    *parallel* SGS in its direction (:func:`parallel_forward`, or
+    :func:`parallel_backward` for ``L`` parents) instead of the serial one.
+    Non-delay schedules are left- (right-) justified too, and a mix of the
+    two schemes in one search is the self-adapting idea of Hartmann (2002):
+    the parallel scheme reaches fewer schedules but good ones for tightly
+    constrained projects (Kolisch 1996). On PSPLIB at 5,000 schedules
+    ``nondelay = 0.2`` lowers the mean deviation on J30, J60 and J120
+    (``benchmarks/rcpsp/RESULTS.md``).
 
     Restart (phase 2 of Valls et al. 2008): after ``stall_limit``
     generations without a new best (``0`` = never) every member of each
@@ -1139,6 +1213,8 @@ def bpga_evolve(
     mirror = np.empty(n, np.int64)
     util = np.empty(profile.shape[0], np.float64)
     posw = np.empty(n, np.int64)
+    es = np.empty(n, np.int64)
+    npred = np.empty(n, np.int64)
     passes = 0
     while passes < budget and passes < soft:
         improved = False
@@ -1178,6 +1254,7 @@ def bpga_evolve(
                 mk = _decode_one(
                     child,
                     backward,
+                    np.random.random() < nondelay,  # noqa: NPY002 (numba supports the legacy API)
                     horizon_end,
                     dur,
                     pred_ptr,
@@ -1194,6 +1271,9 @@ def bpga_evolve(
                     dis_idx,
                     avail,
                     start,
+                    change_pts,
+                    es,
+                    npred,
                 )
                 passes += 1
                 kids[nk] = start
@@ -1233,6 +1313,7 @@ def bpga_evolve(
                     mk = _decode_one(
                         child,
                         backward,
+                        False,
                         horizon_end,
                         dur,
                         pred_ptr,
@@ -1249,6 +1330,9 @@ def bpga_evolve(
                         dis_idx,
                         avail,
                         start,
+                        change_pts,
+                        es,
+                        npred,
                     )
                     passes += 1
                     src[i] = start
@@ -1263,6 +1347,7 @@ def bpga_evolve(
 def _decode_one(
     child,
     backward,
+    nondelay,
     horizon_end,
     dur,
     pred_ptr,
@@ -1279,13 +1364,60 @@ def _decode_one(
     dis_idx,
     avail,
     start,
+    change_pts,
+    es,
+    npred,
 ):  # pragma: no cover - numba
-    """One serial pass of the bi-population GA; returns the makespan (``2**60`` if infeasible).
+    """One SGS pass of the bi-population GA; returns the makespan (``2**60`` if infeasible).
 
-    Backward passes end at ``horizon_end`` and the schedule is shifted to start at 0.
+    Serial passes (``nondelay`` false) or parallel ones (true), forward or
+    backward. Serial backward passes end at ``horizon_end``; every backward
+    schedule is shifted to start at 0.
     """
     n = dur.shape[0]
     big = np.int64(1) << np.int64(60)
+    if nondelay:
+        if backward:
+            mk = parallel_backward(
+                child,
+                dur,
+                pred_ptr,
+                pred_idx,
+                pred_lag,
+                succ_ptr,
+                release,
+                deadline,
+                demand,
+                profile,
+                change_pts,
+                dis_ptr,
+                dis_idx,
+                avail,
+                start,
+                es,
+                npred,
+            )
+            return big if mk < 0 else mk
+        mk, exc = parallel_forward(
+            child,
+            dur,
+            pred_ptr,
+            succ_ptr,
+            succ_idx,
+            succ_lag,
+            release,
+            deadline,
+            demand,
+            profile,
+            change_pts,
+            dis_ptr,
+            dis_idx,
+            avail,
+            start,
+            es,
+            npred,
+        )
+        return big if mk < 0 or exc > 0 else mk
     if backward:
         first = serial_backward(
             child,

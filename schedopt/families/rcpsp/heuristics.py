@@ -465,7 +465,7 @@ def solve_ga(
     restart_moves: int = 0,
     same_cap: int | None = None,
     offspring: int = 0,
-    parallel: float = 0.0,
+    parallel: float | None = None,
     gene_flip: float = 0.0,
     jslack: float = -1.0,
     **_: Any,
@@ -490,7 +490,10 @@ def solve_ga(
     father's most resource-utilised window of ``w`` periods, ``w`` drawn in
     ``peak_width`` times the father's makespan; see
     :func:`._kernels.peak_crossover`), else Hartmann's (1998) two-point
-    crossover; neighbour-swap mutation; ``tournament``-ary tournament
+    crossover; neighbour-swap mutation; each child decoded by the parallel
+    instead of the serial SGS with probability ``parallel`` (a non-delay
+    schedule, left- or right-justified as well; mixing both schemes follows
+    Hartmann's 2002 self-adapting GA); ``tournament``-ary tournament
     selection; ``(P + C)`` survival without identical schedules and at most
     ``same_cap`` individuals per makespan; after ``restart`` generations
     without a new best both populations are rebuilt around their best member
@@ -552,9 +555,12 @@ def solve_ga(
         (``bipop``), 2 (``fbi``).
     offspring
         ``bipop``: children per population and generation (0 = ``P``).
-    parallel, gene_flip
-        ``fbi``: share of individuals decoding with the parallel SGS and the
-        probability that a child flips its parent's SGS gene.
+    parallel
+        ``bipop``: probability that a child is decoded by the parallel SGS
+        (default 0.2). ``fbi``: share of individuals decoding with the
+        parallel SGS (default 0).
+    gene_flip
+        ``fbi``: probability that a child flips its parent's SGS gene.
     jslack
         ``fbi``: justify only children whose forward fitness is at most
         ``(1 + jslack)`` times the worst in the population (negative: all).
@@ -566,6 +572,8 @@ def solve_ga(
         raise ValueError(f"population must be >= 2, got {population}")
     if pmut is not None and not 0 <= pmut <= 1:
         raise ValueError(f"pmut must be in [0, 1], got {pmut}")
+    if parallel is not None and not 0 <= parallel <= 1:
+        raise ValueError(f"parallel must be in [0, 1], got {parallel}")
     if variant not in ("auto", "bipop", "fbi"):
         raise ValueError(f"variant must be 'auto', 'bipop' or 'fbi', got {variant!r}")
     t0 = time.perf_counter()
@@ -606,8 +614,10 @@ def solve_ga(
             offspring,
             10 if restart is None else restart,
             moves,
+            0.2 if parallel is None else parallel,
         )
     population = 120 if population is None else population
+    parallel = 0.0 if parallel is None else parallel
     pmut = 0.3 if pmut is None else pmut
     peak = 0.0 if peak is None else peak
     restart = 0 if restart is None else restart
@@ -734,6 +744,7 @@ def _bipop(
     offspring: int,
     restart: int,
     moves: int,
+    nondelay: float,
 ) -> MethodOutput:
     """Bi-population GA of :func:`solve_ga` (see :func:`._kernels.bpga_evolve`)."""
     n = arrays.n
@@ -816,8 +827,10 @@ def _bipop(
             offspring,
             restart,
             moves,
+            nondelay,
             state,
             *arrays.network_args,
+            arrays.change_pts,
             arrays.is_pred,
             best_start,
             best_fit,
@@ -831,6 +844,7 @@ def _bipop(
         "restarts": int(state[2]),
         "population": size,
         "variant": "bipop",
+        "parallel": nondelay,
         "schedules_per_s": used / elapsed if elapsed > 0 else 0.0,
         "lower_bound": lb,
     }

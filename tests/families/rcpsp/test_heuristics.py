@@ -96,6 +96,8 @@ def test_bad_input():
         schedopt.solve(q, method="ga", population=1)
     with pytest.raises(ValueError, match="pmut"):
         schedopt.solve(q, method="ga", pmut=2.0)
+    with pytest.raises(ValueError, match="parallel"):
+        schedopt.solve(q, method="ga", parallel=-0.1)
     with pytest.raises(ValueError, match="scheme"):
         schedopt.solve(q, method="sgs", scheme="diagonal")
     with pytest.raises(ValueError, match="unknown priority rule"):
@@ -205,6 +207,8 @@ def test_ga_auto_variant_follows_the_model():
         {"variant": "fbi", "peak": 1.0, "restart": 1, "parallel": 0.5, "gene_flip": 0.2},
         {"variant": "fbi", "jslack": 0.0, "rounds": 2},
         {"variant": "bipop", "peak": 1.0, "restart": 1, "tournament": 1, "offspring": 3},
+        {"variant": "bipop", "parallel": 1.0},
+        {"variant": "bipop", "parallel": 0.0},
     ],
 )
 def test_ga_options_stay_feasible_and_beat_the_initial_population(options):
@@ -239,6 +243,9 @@ def test_bipop_ga_sound_and_optimal_on_tiny_problems(problem):
     assert check(problem, r.schedule) == []
     assert r.objective == brute_force_optimum(problem)
     assert r.info["schedules"] <= 1500
+    # every child decoded by the parallel scheme (forward and backward): still sound
+    nd = schedopt.solve(problem, method="ga", variant="bipop", max_schedules=200, population=8, parallel=1.0)
+    assert check(problem, nd.schedule) == [] and nd.objective >= r.objective
 
 
 def test_default_bipop_population_grows_with_budget_and_shrinks_with_size():

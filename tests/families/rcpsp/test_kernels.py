@@ -173,3 +173,55 @@ def test_survival_drops_identical_schedules_and_keeps_the_best():
     fit[:] = 5
     K._survive(pop, pstart, fit, gene, kids, pstart[:2].copy(), fit[:2].copy(), gene[:2].copy(), 2, 1)
     assert fit.tolist() == [5, 5, 5, 5]
+
+
+@st.composite
+def shiftable_problem_and_list(draw):
+    p = draw(tiny_problems(max_jobs=6, objectives=("makespan",), windows=False))
+    remaining = set(range(p.n_jobs))
+    order = []
+    while remaining:
+        elig = sorted(j for j in remaining if all(i not in remaining for i, jj, _ in p.precedence if jj == j))
+        j = draw(st.sampled_from(elig))
+        order.append(j)
+        remaining.remove(j)
+    return p, np.array(order[::-1], dtype=np.int64)  # reversed: every job before its predecessors
+
+
+@SETTINGS
+@given(shiftable_problem_and_list())
+def test_parallel_backward_gives_a_feasible_right_justified_schedule_from_zero(case):
+    p, backward_list = case
+    a = prepare(p)
+    n = a.n
+    avail, start = a.profile.copy(), np.empty(n, np.int64)
+    es, npred = np.empty(n, np.int64), np.empty(n, np.int64)
+    mk = K.parallel_backward(
+        backward_list,
+        a.dur,
+        a.pred_ptr,
+        a.pred_idx,
+        a.pred_lag,
+        a.succ_ptr,
+        a.release,
+        a.deadline,
+        a.demand,
+        a.profile,
+        a.change_pts,
+        a.dis_ptr,
+        a.dis_idx,
+        avail,
+        start,
+        es,
+        npred,
+    )
+    np.testing.assert_array_equal(avail, a.profile)  # the work array is restored
+    sched = Schedule.from_starts(p, start)
+    assert check(p, sched) == []
+    assert start.min() == 0 and mk == sched.makespan
+    # right-justified: no job can start one period later without a violation or a longer makespan
+    for j in range(n):
+        later = start.copy()
+        later[j] += 1
+        moved = Schedule.from_starts(p, later)
+        assert check(p, moved) != [] or moved.makespan > mk, j
