@@ -32,10 +32,8 @@ def reference_serial(problem, order):
     return np.array(start)
 
 
-@st.composite
-def problem_and_list(draw):
-    p = draw(tiny_problems(max_jobs=6, objectives=("makespan",)))
-    # a random precedence-feasible list: repeatedly pick an eligible job
+def _draw_forward_list(draw, p) -> list[int]:
+    """A random precedence-feasible list: repeatedly pick an eligible job."""
     remaining = set(range(p.n_jobs))
     order = []
     while remaining:
@@ -43,7 +41,13 @@ def problem_and_list(draw):
         j = draw(st.sampled_from(elig))
         order.append(j)
         remaining.remove(j)
-    return p, np.array(order, dtype=np.int64)
+    return order
+
+
+@st.composite
+def problem_and_list(draw):
+    p = draw(tiny_problems(max_jobs=6, objectives=("makespan",)))
+    return p, np.array(_draw_forward_list(draw, p), dtype=np.int64)
 
 
 @SETTINGS
@@ -178,14 +182,8 @@ def test_survival_drops_identical_schedules_and_keeps_the_best():
 @st.composite
 def shiftable_problem_and_list(draw):
     p = draw(tiny_problems(max_jobs=6, objectives=("makespan",), windows=False))
-    remaining = set(range(p.n_jobs))
-    order = []
-    while remaining:
-        elig = sorted(j for j in remaining if all(i not in remaining for i, jj, _ in p.precedence if jj == j))
-        j = draw(st.sampled_from(elig))
-        order.append(j)
-        remaining.remove(j)
-    return p, np.array(order[::-1], dtype=np.int64)  # reversed: every job before its predecessors
+    # reversed: every job before its predecessors
+    return p, np.array(_draw_forward_list(draw, p)[::-1], dtype=np.int64)
 
 
 @SETTINGS
