@@ -1254,7 +1254,7 @@ def bpga_evolve(
                 mk = _decode_one(
                     child,
                     backward,
-                    np.random.random() < nondelay,  # noqa: NPY002 (numba supports the legacy API)
+                    nondelay > 0.0 and np.random.random() < nondelay,  # noqa: NPY002 (no draw at 0)
                     horizon_end,
                     dur,
                     pred_ptr,

@@ -557,7 +557,8 @@ def solve_ga(
         ``bipop``: children per population and generation (0 = ``P``).
     parallel
         ``bipop``: probability that a child is decoded by the parallel SGS
-        (default 0.2). ``fbi``: share of individuals decoding with the
+        (default 0.2; 0 draws no random number for it, so it reproduces the
+        serial-only GA of earlier versions seed for seed). ``fbi``: share of individuals decoding with the
         parallel SGS (default 0).
     gene_flip
         ``fbi``: probability that a child flips its parent's SGS gene.
