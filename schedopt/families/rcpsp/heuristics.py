@@ -456,7 +456,7 @@ def solve_ga(
     pmut: float | None = None,
     rounds: int = 1,
     alpha: float = 1.0,
-    eps: float = 1.0,
+    eps: float | None = None,
     variant: str = "auto",
     peak: float | None = None,
     peak_width: tuple[float, float] = (0.05, 0.25),
@@ -535,7 +535,14 @@ def solve_ga(
     rounds
         ``fbi``: forward-backward improvement rounds per child (0 disables it).
     alpha, eps
-        Regret-bias parameters of the initial sampling.
+        Regret-bias parameters of the initial sampling (Drexl 1991: job ``j``
+        of the eligible set ``E`` is drawn with probability proportional to
+        ``(max_E LFT - LFT_j + eps) ** alpha``). ``eps`` default: 10
+        (``bipop``), 1 (``fbi``). A larger ``eps`` flattens the bias and
+        diversifies the initial population; the bi-population GA, which
+        spends only a few generations at 5,000 schedules on small projects,
+        gains most from it (J30: 0.056% -> 0.031% above the optimum over 16
+        seeds; ``benchmarks/rcpsp/RESULTS.md``).
     variant
         ``"auto"``, ``"bipop"`` or ``"fbi"`` (see above).
     peak
@@ -573,6 +580,10 @@ def solve_ga(
         raise ValueError(f"population must be >= 2, got {population}")
     if pmut is not None and not 0 <= pmut <= 1:
         raise ValueError(f"pmut must be in [0, 1], got {pmut}")
+    if eps is not None and not eps > 0:
+        raise ValueError(f"eps must be > 0, got {eps}")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha}")
     if parallel is not None and not 0 <= parallel <= 1:
         raise ValueError(f"parallel must be in [0, 1], got {parallel}")
     if variant not in ("auto", "bipop", "fbi"):
@@ -606,7 +617,7 @@ def solve_ga(
             stop,
             t0,
             alpha,
-            eps,
+            10.0 if eps is None else eps,
             0.05 if pmut is None else pmut,
             1 if same_cap is None else same_cap,
             0.5 if peak is None else peak,
@@ -618,6 +629,7 @@ def solve_ga(
             0.2 if parallel is None else parallel,
         )
     population = 120 if population is None else population
+    eps = 1.0 if eps is None else eps
     parallel = 0.0 if parallel is None else parallel
     pmut = 0.3 if pmut is None else pmut
     peak = 0.0 if peak is None else peak
@@ -649,7 +661,7 @@ def solve_ga(
     best_fit = np.array([np.iinfo(np.int64).max], np.int64)
     state = np.zeros(3, np.int64)
     gene = (np.random.default_rng(seed).random(filled) < parallel).astype(np.int64)
-    chunk = max(1, (2 * rounds + 1) * size) if time_limit is not None else max_schedules
+    chunk = max(1, (2 * rounds + 1) * size)  # about one generation per call: time limit and bound checked
     while (
         used < max_schedules and time.perf_counter() < stop and not _done(problem, best, lb) and filled >= 2
     ):
@@ -808,7 +820,7 @@ def _bipop(
     best_start = np.zeros(n, np.int64)
     best_fit = np.array([np.iinfo(np.int64).max], np.int64)
     state = np.zeros(3, np.int64)
-    chunk = max(1, 2 * size) if np.isfinite(stop) else max_schedules
+    chunk = max(1, 2 * size)  # one generation per kernel call: the time limit and the bound are checked
     while (
         used < max_schedules and time.perf_counter() < stop and filled >= 2 and not _done(problem, best, lb)
     ):

@@ -98,6 +98,10 @@ def test_bad_input():
         schedopt.solve(q, method="ga", pmut=2.0)
     with pytest.raises(ValueError, match="parallel"):
         schedopt.solve(q, method="ga", parallel=-0.1)
+    with pytest.raises(ValueError, match="eps"):
+        schedopt.solve(q, method="ga", eps=0.0)
+    with pytest.raises(ValueError, match="alpha"):
+        schedopt.solve(q, method="ga", alpha=-1.0)
     with pytest.raises(ValueError, match="scheme"):
         schedopt.solve(q, method="sgs", scheme="diagonal")
     with pytest.raises(ValueError, match="unknown priority rule"):
@@ -124,6 +128,16 @@ def test_time_limit_is_honoured(method):
     assert time.perf_counter() - t0 < 1.5
     assert r.status == "feasible" and check(p, r.schedule) == []
     assert 0 < r.info["schedules"] < 10**9
+
+
+@pytest.mark.parametrize("budget", [5000, 50000])
+def test_ga_without_time_limit_stops_at_the_lower_bound(budget):
+    # seed 0 reaches the critical-path bound of j6010_7 in the evolution, after the initial
+    # population: the run must stop there instead of spending the rest of the budget
+    p = schedopt.read(require_data("psplib", "j60", "j6010_7.sm"))
+    r = schedopt.solve(p, method="ga", max_schedules=budget, population=250, seed=0)
+    assert r.status == "optimal" and r.objective == r.bound and check(p, r.schedule) == []
+    assert 2 * r.info["population"] < r.info["schedules"] < 5000
 
 
 def test_psplib_sample_against_optima():
@@ -209,6 +223,8 @@ def test_ga_auto_variant_follows_the_model():
         {"variant": "bipop", "peak": 1.0, "restart": 1, "tournament": 1, "offspring": 3},
         {"variant": "bipop", "parallel": 1.0},
         {"variant": "bipop", "parallel": 0.0},
+        {"variant": "bipop", "eps": 1.0, "alpha": 2.0},
+        {"variant": "fbi", "eps": 10.0},
     ],
 )
 def test_ga_options_stay_feasible_and_beat_the_initial_population(options):
