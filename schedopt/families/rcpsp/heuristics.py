@@ -331,6 +331,32 @@ def _deadline(time_limit: float | None, t0: float) -> float:
     return np.inf if time_limit is None else t0 + float(time_limit)
 
 
+class _PassClock:
+    """Seconds per SGS pass, measured as the search runs, so that no kernel call starts that would overrun.
+
+    A GA kernel call runs whole generations (``2 P`` passes for the bi-population GA), and numba
+    code cannot read the clock; with a large population one generation can take longer than what
+    is left of the time limit. :meth:`fits` predicts the end of the next call from the last measured
+    rate.
+    """
+
+    def __init__(self, stop: float) -> None:
+        self.stop = stop
+        self.mark = time.perf_counter()
+        self.per_pass = 0.0
+
+    def measure(self, passes: int) -> None:
+        """Record that ``passes`` passes ran since the last mark."""
+        now = time.perf_counter()
+        if passes > 0:
+            self.per_pass = (now - self.mark) / passes
+        self.mark = now
+
+    def fits(self, passes: int) -> bool:
+        """True if ``passes`` more passes are expected to end before the deadline."""
+        return time.perf_counter() + self.per_pass * passes < self.stop
+
+
 @register_method(
     "sgs",
     applies=is_rcpsp,
@@ -642,6 +668,7 @@ def solve_ga(
     lft = priority_values(problem, "LFT")
     rules = [priority_values(problem, name) for name in RULES]
     filled = 0
+    clock = _PassClock(stop)
     for i in range(size):
         if used >= max_schedules or time.perf_counter() > stop or _done(problem, best, lb):
             break
@@ -662,10 +689,14 @@ def solve_ga(
     state = np.zeros(3, np.int64)
     gene = (np.random.default_rng(seed).random(filled) < parallel).astype(np.int64)
     chunk = max(1, (2 * rounds + 1) * size)  # about one generation per call: time limit and bound checked
+    clock.measure(used)
     while (
-        used < max_schedules and time.perf_counter() < stop and not _done(problem, best, lb) and filled >= 2
+        used < max_schedules
+        and clock.fits(min(chunk, max_schedules - used))
+        and not _done(problem, best, lb)
+        and filled >= 2
     ):
-        used += K.ga_evolve(
+        got = K.ga_evolve(
             pop,
             pstart,
             fit,
@@ -691,6 +722,8 @@ def solve_ga(
             best_start,
             best_fit,
         )
+        used += got
+        clock.measure(got)
         if best_fit[0] < penalty:  # no deadline excess
             best.offer(best_start, int(best_fit[0]), 0, "ga")
     generations = int(state[0])
@@ -771,6 +804,7 @@ def _bipop(
     order = np.empty(n, np.int64)
     used = 0
     filled = 0
+    clock = _PassClock(stop)
     for i in range(size):
         if used + 2 > max_schedules or time.perf_counter() > stop or _done(problem, best, lb):
             break
@@ -821,10 +855,14 @@ def _bipop(
     best_fit = np.array([np.iinfo(np.int64).max], np.int64)
     state = np.zeros(3, np.int64)
     chunk = max(1, 2 * size)  # one generation per kernel call: the time limit and the bound are checked
+    clock.measure(used)
     while (
-        used < max_schedules and time.perf_counter() < stop and filled >= 2 and not _done(problem, best, lb)
+        used < max_schedules
+        and clock.fits(min(chunk, max_schedules - used))
+        and filled >= 2
+        and not _done(problem, best, lb)
     ):
-        used += K.bpga_evolve(
+        got = K.bpga_evolve(
             lstart,
             lfit,
             rstart,
@@ -848,6 +886,8 @@ def _bipop(
             best_start,
             best_fit,
         )
+        used += got
+        clock.measure(got)
         if best_fit[0] < horizon_end:
             best.offer(best_start, int(best_fit[0]), 0, "bipop ga")
     elapsed = time.perf_counter() - t0

@@ -130,6 +130,18 @@ def test_time_limit_is_honoured(method):
     assert 0 < r.info["schedules"] < 10**9
 
 
+def test_ga_time_limit_holds_when_one_generation_would_overrun_it():
+    # a huge budget gives the largest population (4,000 per side on J120): once the initial
+    # population is in, one more generation (8,000 passes) takes longer than what is left
+    p = schedopt.read(require_data("psplib", "j120", "j12011_1.sm"))
+    schedopt.solve(p, method="ga", max_schedules=2000)  # compile / load every kernel first
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = schedopt.solve(p, method="ga", time_limit=0.5, max_schedules=1_107_667)
+        assert time.perf_counter() - t0 < 0.8
+        assert r.status == "feasible" and check(p, r.schedule) == []
+
+
 @pytest.mark.parametrize("budget", [5000, 50000])
 def test_ga_without_time_limit_stops_at_the_lower_bound(budget):
     # seed 0 reaches the critical-path bound of j6010_7 in the evolution, after the initial
