@@ -1,8 +1,37 @@
 """The exact feasibility checker and the objective evaluator.
 
 These two functions are the ground truth of schedopt: every solver's output is
-judged by :func:`check`, every objective value by :func:`evaluate`. They are
-plain numpy, written to be read in one sitting.
+judged by :func:`check`, every objective value by :func:`evaluate` (which reads
+the objective from the registry :mod:`schedopt.objectives`). They are plain
+numpy, written to be read in one sitting.
+
+Violation kinds
+---------------
+``missing``
+    A job that is not optional has ``start < 0`` (an optional one is unplaced: fine).
+``duration``
+    ``end - start`` differs from the job's duration (on its machine's type).
+``release``, ``deadline``
+    ``S_j < r_j``, or ``C_j > D_j``.
+``precedence``
+    ``S_j < C_i + lag`` for an edge ``(i, j, lag)`` with both jobs placed.
+``communication``
+    ``C_i + lag <= S_j < C_i + lag + delay``: only the machine-pair
+    communication delay of the edge is broken (see :meth:`Problem.comm_delays`).
+``resource``, ``downtime``
+    A renewable resource over its capacity, or over a downtime level only.
+``disjunctive``
+    The two jobs of a disjunctive pair overlap.
+``machine``
+    A placed job without a valid machine (or with a machine in a problem without
+    machines), or two jobs overlapping on a unary machine.
+``eligibility``
+    A job runs on a machine where ``eligible[j, m]`` is False.
+``machine_capacity``
+    On a cumulative machine, the running jobs demand more of a machine resource
+    than the machine's capacity.
+``anti_affinity``
+    Both jobs of an anti-affinity pair run on the same machine.
 """
 
 from __future__ import annotations
@@ -12,7 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import NO_TIME, Problem
+from .model import Problem
+from .objectives import get_objective
 from .schedule import Schedule
 
 VIOLATION_KINDS: tuple[str, ...] = (
@@ -25,6 +55,10 @@ VIOLATION_KINDS: tuple[str, ...] = (
     "downtime",
     "disjunctive",
     "machine",
+    "communication",
+    "eligibility",
+    "machine_capacity",
+    "anti_affinity",
 )
 
 
@@ -90,6 +124,63 @@ def _resource_violations(
     return out
 
 
+def _usage_at(times: np.ndarray, start: np.ndarray, end: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """``(len(times), q)`` summed demand of the jobs running (``start <= t < end``) at each time.
+
+    usage(t) = demand of jobs started by t minus demand of jobs ended by t:
+    prefix sums over jobs sorted by start and by end, looked up by binary search.
+    """
+    zero = np.zeros((1, demand.shape[1]), np.int64)
+    by_start, by_end = np.argsort(start), np.argsort(end)
+    started = np.concatenate((zero, np.cumsum(demand[by_start], axis=0)))
+    ended = np.concatenate((zero, np.cumsum(demand[by_end], axis=0)))
+    return (
+        started[np.searchsorted(start[by_start], times, side="right")]
+        - ended[np.searchsorted(end[by_end], times, side="right")]
+    )
+
+
+def _machine_violations(
+    problem: Problem, m: int, on: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> list[Violation]:
+    """Overloads of cumulative machine ``m`` by the busy jobs ``on``: one per resource and run.
+
+    Usage only rises at a start, so the start times are the event times to test;
+    consecutive overloaded start times form one violation.
+    """
+    out = []
+    times = np.unique(start[on])
+    usage = _usage_at(times, start[on], end[on], problem.machine_demand[on])
+    cap = problem.machine_capacity[m]
+    machine = problem.machine_names[m]
+    for k in np.flatnonzero((usage > cap[None, :]).any(axis=0)):
+        over = usage[:, k] > cap[k]
+        idx = 0
+        while idx < len(times):
+            if not over[idx]:
+                idx += 1
+                continue
+            first, jobs = idx, set()
+            while idx < len(times) and over[idx]:
+                t = times[idx]
+                jobs.update(
+                    int(j) for j in on[(start[on] <= t) & (t < end[on])] if problem.machine_demand[j, k]
+                )
+                idx += 1
+            t = int(times[first])
+            out.append(
+                Violation(
+                    "machine_capacity",
+                    tuple(sorted(jobs)),
+                    t,
+                    f"machine {machine!r} over its {problem.machine_resource_names[k]!r} capacity at t={t}: "
+                    f"usage {usage[first, k]} > {cap[k]} "
+                    f"(jobs {', '.join(problem.names[j] for j in sorted(jobs))})",
+                )
+            )
+    return out
+
+
 def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     """Verify every constraint of ``problem`` on ``schedule``.
 
@@ -125,7 +216,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     mach[: schedule.n_jobs] = schedule.machine
     present = start >= 0
 
-    for j in np.flatnonzero(~present):
+    for j in np.flatnonzero(~present & ~problem.optional):
         out.append(Violation("missing", (int(j),), None, f"{lab(j)} is not scheduled"))
 
     # Machines and durations.
@@ -138,6 +229,28 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     )
                 )
                 present[j] = False  # its duration is undefined: skip further checks
+        for j in np.flatnonzero(present):
+            if not problem.eligible[j, mach[j]]:
+                out.append(
+                    Violation(
+                        "eligibility",
+                        (int(j),),
+                        int(start[j]),
+                        f"{lab(j)} runs on machine {problem.machine_names[mach[j]]!r}, "
+                        "where it is not eligible",
+                    )
+                )
+        for e, (i, j) in enumerate(problem.anti_affinity):
+            if present[i] and present[j] and mach[i] == mach[j]:
+                out.append(
+                    Violation(
+                        "anti_affinity",
+                        (int(i), int(j)),
+                        None,
+                        f"{lab(i)} and {lab(j)} both run on machine {problem.machine_names[mach[i]]!r} "
+                        f"(anti-affinity pair {e})",
+                    )
+                )
     else:
         for j in np.flatnonzero(present & (mach != -1)):
             out.append(
@@ -185,13 +298,14 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
             )
         )
 
-    # Precedence (with lags and communication delays).
+    # Precedence (with lags), then communication delays between machines. An
+    # edge with an unplaced (or invalid) job imposes nothing.
     if len(problem.precedence):
         pi, pj, lag = problem.precedence.T
-        delay = lag + np.where(mach[pi] != mach[pj], problem.comm, 0)
-        broken = present[pi] & present[pj] & (start[pj] < end[pi] + delay)
+        both = present[pi] & present[pj]
+        broken = both & (start[pj] < end[pi] + lag)
         for e in np.flatnonzero(broken):
-            i, j, d = int(pi[e]), int(pj[e]), int(delay[e])
+            i, j, d = int(pi[e]), int(pj[e]), int(lag[e])
             extra = f" + lag {d}" if d else ""
             out.append(
                 Violation(
@@ -199,6 +313,20 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     (i, j),
                     int(start[j]),
                     f"{lab(j)} starts at {start[j]}, before {lab(i)} ends at {end[i]}{extra}",
+                )
+            )
+        comm = problem.comm_delays(mach[pi], mach[pj])
+        late = both & ~broken & (start[pj] < end[pi] + lag + comm)
+        for e in np.flatnonzero(late):
+            i, j = int(pi[e]), int(pj[e])
+            out.append(
+                Violation(
+                    "communication",
+                    (i, j),
+                    int(start[j]),
+                    f"{lab(j)} starts at {start[j]} on machine {problem.machine_names[mach[j]]!r}, before "
+                    f"{lab(i)} ends at {end[i]} + lag {lag[e]} + communication delay {comm[e]} "
+                    f"from machine {problem.machine_names[mach[i]]!r}",
                 )
             )
 
@@ -210,17 +338,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
         down = problem.downtime
         times = np.sort(np.concatenate([start[users], end[users], down[:, 1], down[:, 2]]))
         times = times[np.concatenate(([True], times[1:] != times[:-1]))]  # unique event times
-        # usage(t) = demand of jobs started by t minus demand of jobs ended by t:
-        # prefix sums over jobs sorted by start and by end, looked up by binary search.
-        dem = problem.demand[users]
-        zero = np.zeros((1, problem.n_resources), np.int64)
-        by_start, by_end = np.argsort(start[users]), np.argsort(end[users])
-        started = np.concatenate((zero, np.cumsum(dem[by_start], axis=0)))
-        ended = np.concatenate((zero, np.cumsum(dem[by_end], axis=0)))
-        usage = (
-            started[np.searchsorted(start[users][by_start], times, side="right")]
-            - ended[np.searchsorted(end[users][by_end], times, side="right")]
-        )  # (times, resources)
+        usage = _usage_at(times, start[users], end[users], problem.demand[users])  # (times, resources)
         cap = np.repeat(problem.capacity[None, :], len(times), axis=0)
         for k, a, b, level in down:
             inside = (times >= a) & (times < b)
@@ -253,8 +371,14 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
             t = int(max(start[i], start[j]))
             out.append(Violation("disjunctive", (i, j), t, f"{lab(i)} and {lab(j)} overlap at t={t}"))
 
+    # Cumulative machines: usage of every machine resource at every start time on the machine.
+    if problem.cumulative_machines:
+        for m in range(problem.n_machines):
+            on = np.flatnonzero(busy & (mach == m))
+            if len(on):
+                out.extend(_machine_violations(problem, m, on, start, end))
     # Unary machines.
-    if problem.has_machines:
+    elif problem.has_machines:
         for m in range(problem.n_machines):
             on = np.flatnonzero(busy & (mach == m))
             on = on[np.argsort(start[on], kind="stable")]
@@ -280,21 +404,23 @@ def is_feasible(problem: Problem, schedule: Schedule) -> bool:
 def evaluate(problem: Problem, schedule: Schedule) -> int:
     """The objective value of ``schedule`` (the schedule need not be feasible).
 
+    The value is ``Objective.evaluate`` of the problem's objective in the registry
+    :data:`schedopt.objectives.REGISTRY`, e.g.
+
     * makespan: ``max_j C_j``
     * total_tardiness: ``sum_j max(0, C_j - d_j)``
     * total_weighted_tardiness: ``sum_j w_j max(0, C_j - d_j)``
+    * max_lateness: ``max_j (C_j - d_j)`` (may be negative)
+    * weighted_completion: ``sum_j w_j C_j``
+    * placement: unplaced weight per priority tier, then disruption, as one integer
     * feasibility: ``0``
 
-    Jobs without a due date (``due == NO_TIME``) are never tardy.
+    Jobs without a due date (``due == NO_TIME``) are never tardy or late; unplaced
+    optional jobs count only in ``placement``.
+
+    Raises
+    ------
+    ValueError
+        For a sum or lateness objective when a job that is not optional is left out.
     """
-    obj = problem.objective
-    if obj == "feasibility":
-        return 0
-    if obj == "makespan":
-        return schedule.makespan
-    if (schedule.start < 0).any():
-        raise ValueError("cannot evaluate tardiness of a schedule with unscheduled jobs")
-    tard = np.where(problem.due < NO_TIME, np.maximum(0, schedule.end - problem.due), 0)
-    if obj == "total_tardiness":
-        return int(tard.sum())
-    return int((problem.weight * tard).sum())
+    return get_objective(problem.objective).evaluate(problem, schedule)

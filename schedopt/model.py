@@ -27,11 +27,42 @@ Constraints of the model
 * **Disjunctive pairs** ``(i, j)``: the two jobs may not overlap in time.
 * **Machines** (``machine_type``, one type index per machine): when present,
   every job runs on exactly one machine, with the duration of that machine's
-  type, and each machine runs at most one job at a time.
+  type, and each machine runs at most one job at a time (unary machines).
+* **Eligibility** ``eligible[j, m]``: job ``j`` may only run on a machine ``m``
+  with ``eligible[j, m]`` (default: every machine).
+* **Machine resources** (``machine_capacity`` ``(M, q)``, ``machine_demand``
+  ``(n, q)``): with ``q > 0`` the machines are *cumulative* instead of unary
+  (nodes whose jobs share CPU, memory, GPUs): at every time ``t``, for every
+  machine ``m`` and machine resource ``k``,
+  ``sum_{j on m, running at t} machine_demand[j, k] <= machine_capacity[m, k]``.
+  A machine then runs any number of jobs at once within its capacities (add a
+  resource of capacity 1 that every job demands to keep it unary as well).
+  A job is *allowed* on ``m`` (:attr:`Problem.allowed`) when it is eligible there
+  and, unless its duration there is 0, its demand fits ``m``'s capacities.
+* **Optional jobs** (``optional[j]``): an optional job may stay *unplaced*; in
+  a :class:`~schedopt.schedule.Schedule` it then has ``start = end = -1`` and
+  machine ``-1``. An unplaced job is not a ``missing`` violation and imposes
+  nothing: it uses no resource or machine, its precedence edges (in and out)
+  are dropped, its anti-affinity pairs are void, and it contributes nothing to
+  any objective except ``placement``. An optional job that cannot be placed at
+  all (eligible nowhere, too big, window too short) is accepted and stays unplaced.
+* **Anti-affinity** pairs ``(i, j)``: two placed jobs of a pair never run on
+  the same machine, at any time (not merely: not overlapping).
+* **Communication** between machines: machines belong to nodes
+  (``machine_node``), and node pairs have a latency ``comm_latency[a, b]`` and a
+  bandwidth ``comm_bandwidth[a, b] > 0`` (``a == b``: the intra-node link). When
+  the two jobs of edge ``e`` run on machines ``m1 != m2``, the edge waits
+  ``comm[e] + ceil(comm_latency[a, b] + data_size[e] / comm_bandwidth[a, b])``
+  with ``a, b`` the nodes of ``m1, m2`` (the ceiling absorbs float noise of
+  1e-9); on the same machine it waits nothing. By default there is one node
+  with latency 0 and infinite bandwidth, so only the constant ``comm`` applies.
+* **Current placement** ``current_machine[j]`` (``-1``: none, a new or pending
+  job): data for the disruption part of the ``placement`` objective.
 
-Objectives: ``makespan`` (``max_j C_j``), ``total_tardiness``
-(``sum_j max(0, C_j - d_j)``), ``total_weighted_tardiness``
-(``sum_j w_j max(0, C_j - d_j)``) and ``feasibility`` (always 0).
+Objectives: see :mod:`schedopt.objectives` (the registry): ``makespan``,
+``total_tardiness``, ``total_weighted_tardiness``, ``max_lateness``,
+``weighted_completion``, ``placement`` (lexicographic: unplaced weight per
+priority tier, then disruption) and ``feasibility``.
 """
 
 from __future__ import annotations
@@ -39,23 +70,35 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from .errors import ProblemError
+from .objectives import OBJECTIVES as OBJECTIVES
+from .objectives import get_objective
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Sentinel for "no due date" / "no deadline": far beyond any real horizon,
 #: small enough that sums of a few of them never overflow int64.
 NO_TIME: int = 1 << 50
 
-OBJECTIVES: tuple[str, ...] = (
-    "makespan",
-    "total_tardiness",
-    "total_weighted_tardiness",
-    "feasibility",
-)
+#: Tolerance below which ``latency + size / bandwidth`` is rounded down before the ceiling.
+COMM_TOLERANCE: float = 1e-9
+
+
+def pair_delay(comm: Any, size: Any, latency: Any, bandwidth: Any) -> np.ndarray:
+    """``comm + ceil(latency + size / bandwidth)`` elementwise, as int64 (never below ``comm``).
+
+    The one formula of machine-pair communication delays: :func:`schedopt.check`,
+    the CP-SAT compiler and the bounds all call it, so they agree to the last unit.
+    """
+    extra = np.ceil(
+        np.asarray(latency, float) + np.asarray(size, float) / np.asarray(bandwidth, float) - COMM_TOLERANCE
+    )
+    return np.asarray(comm, np.int64) + np.maximum(extra, 0).astype(np.int64)
 
 
 def _as_int_array(values: Any, name: str, shape_hint: str) -> np.ndarray:
@@ -81,6 +124,21 @@ def _as_int_array(values: Any, name: str, shape_hint: str) -> np.ndarray:
     if arr.size and arr.dtype.kind not in "iubf":
         raise ProblemError(f"{name}: expected integers ({shape_hint}), got dtype {arr.dtype}")
     return arr.astype(np.int64, copy=True)
+
+
+def _as_bool_array(values: Any, name: str) -> np.ndarray:
+    """Convert ``values`` to bool, accepting booleans and the integers 0 and 1 only."""
+    try:
+        arr = np.asarray(values)
+    except ValueError:
+        raise ProblemError(f"{name}: expected booleans, got ragged rows {values!r}") from None
+    if arr.dtype == bool:
+        return arr.copy()
+    if arr.size == 0:
+        return arr.astype(bool)
+    if arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all():
+        raise ProblemError(f"{name}: expected booleans (or 0/1), got {values!r}")
+    return arr.astype(bool)
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -128,10 +186,39 @@ class Problem:
         Display names.
     objective
         One of :data:`OBJECTIVES`.
+    family
+        The problem family that owns the problem (``"rcpsp"``, ``"smtt"``, ...; see
+        :func:`schedopt.families`): it chooses the family's methods and CP-SAT
+        strengthening. Family builders and readers set it; ``"generic"`` (the
+        default) belongs to no family, so only the model-wide methods (``cpsat``) apply.
     name
         Instance name.
     meta
         Free-form metadata (source file, known bounds, ...); not validated.
+    eligible
+        ``(n, M)`` booleans: job ``j`` may run on machine ``m`` only if
+        ``eligible[j, m]`` (default: all True).
+    machine_capacity, machine_demand
+        ``(M, q)`` capacities of each machine in ``q`` machine resources and
+        ``(n, q)`` demands of each job (default ``q = 0``: unary machines). With
+        ``q > 0`` machines are cumulative: the jobs running on ``m`` at any time
+        demand at most ``machine_capacity[m, k]`` of each resource ``k``.
+    machine_resource_names
+        ``q`` display names (default ``"MR1"``, ...).
+    optional
+        ``(n,)`` booleans: an optional job may stay unplaced (schedule entry
+        ``start = end = machine = -1``), which imposes nothing (default: all False).
+    anti_affinity
+        ``(a, 2)`` pairs of jobs that must not run on the same machine (placed ones).
+    machine_node, comm_latency, comm_bandwidth
+        ``(M,)`` node of each machine (default 0), and ``(N, N)`` float latency
+        (``>= 0``, default 0) and bandwidth (``> 0``, may be ``inf``, the default)
+        between nodes: edge ``e`` from a job on ``m1`` to one on ``m2 != m1`` waits
+        ``comm[e] + ceil(latency[a, b] + data_size[e] / bandwidth[a, b])`` (see
+        :func:`pair_delay`), ``a, b`` the nodes of ``m1, m2``.
+    current_machine
+        ``(n,)`` machine each job runs on now, ``-1`` for none (default): the
+        reference of the disruption part of the ``placement`` objective.
 
     Raises
     ------
@@ -159,8 +246,19 @@ class Problem:
     resource_names: Sequence[str] | None = None
     machine_names: Sequence[str] | None = None
     objective: str = "makespan"
+    family: str = "generic"
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    eligible: np.ndarray | None = None
+    machine_capacity: np.ndarray | None = None
+    machine_demand: np.ndarray | None = None
+    machine_resource_names: Sequence[str] | None = None
+    optional: np.ndarray | None = None
+    anti_affinity: np.ndarray | None = None
+    machine_node: np.ndarray | None = None
+    comm_latency: np.ndarray | None = None
+    comm_bandwidth: np.ndarray | None = None
+    current_machine: np.ndarray | None = None
 
     # ------------------------------------------------------------------ build
     def __post_init__(self) -> None:
@@ -255,7 +353,10 @@ class Problem:
         )
         if self.objective not in OBJECTIVES:
             raise ProblemError(f"objective: {self.objective!r} is not one of {', '.join(OBJECTIVES)}")
+        if not isinstance(self.family, str) or not self.family:
+            raise ProblemError(f"family: expected a non-empty family name, got {self.family!r}")
         set_(self, "meta", dict(self.meta))
+        self._build_machine_fields(per_job)
         self._validate()
         for attr in (
             "duration",
@@ -272,8 +373,140 @@ class Problem:
             "downtime",
             "disjunctive",
             "machine_type",
+            "eligible",
+            "machine_capacity",
+            "machine_demand",
+            "optional",
+            "anti_affinity",
+            "machine_node",
+            "comm_latency",
+            "comm_bandwidth",
+            "current_machine",
         ):
             _frozen(getattr(self, attr))
+
+    def _build_machine_fields(self, per_job: Any) -> None:
+        """Convert the fields of eligibility, machine resources, optional jobs and communication."""
+        set_ = object.__setattr__
+        n, n_mach = self.n_jobs, self.n_machines
+        need = "the problem has no machines (pass machine_type)"
+
+        def given(value: Any) -> bool:
+            return value is not None and not (hasattr(value, "__len__") and len(value) == 0)
+
+        if self.eligible is None:
+            elig = np.ones((n, n_mach), bool)
+        else:
+            elig = _as_bool_array(self.eligible, "eligible")
+            if elig.size == 0:
+                elig = elig.reshape(n, n_mach) if n * n_mach == 0 else elig
+            if elig.shape != (n, n_mach):
+                raise ProblemError(
+                    f"eligible: expected shape ({n}, {n_mach}) (jobs, machines), got {elig.shape}"
+                )
+        set_(self, "eligible", elig)
+
+        if given(self.machine_capacity) and not n_mach:
+            raise ProblemError(f"machine_capacity: {need}")
+        mcap = (
+            np.zeros((n_mach, 0), np.int64)
+            if not given(self.machine_capacity)
+            else _as_int_array(self.machine_capacity, "machine_capacity", "(machines, machine resources)")
+        )
+        if mcap.ndim != 2 or mcap.shape[0] != n_mach:
+            raise ProblemError(
+                f"machine_capacity: expected shape ({n_mach}, q) (machines, machine resources), "
+                f"got {mcap.shape}"
+            )
+        q = mcap.shape[1]
+        set_(self, "machine_capacity", mcap)
+        if not given(self.machine_demand):
+            mdem = np.zeros((n, q), np.int64)
+        else:
+            mdem = _as_int_array(self.machine_demand, "machine_demand", "(jobs, machine resources)")
+        if mdem.shape != (n, q):
+            raise ProblemError(
+                f"machine_demand: expected shape ({n}, {q}) (jobs, machine resources), got {mdem.shape}"
+            )
+        set_(self, "machine_demand", mdem)
+        mrn = self.machine_resource_names
+        set_(
+            self,
+            "machine_resource_names",
+            tuple(str(x) for x in mrn) if mrn else tuple(f"MR{k + 1}" for k in range(q)),
+        )
+
+        set_(
+            self,
+            "optional",
+            np.zeros(n, bool) if self.optional is None else _as_bool_array(self.optional, "optional"),
+        )
+        if self.optional.shape != (n,):
+            raise ProblemError(f"optional: expected {n} values (one per job), got {self.optional.shape}")
+        anti = self._rows(self.anti_affinity, "anti_affinity", (2,), "(i, j)")
+        if len(anti) and not n_mach:
+            raise ProblemError(f"anti_affinity: {need}")
+        set_(self, "anti_affinity", anti)
+
+        if given(self.machine_node) and not n_mach:
+            raise ProblemError(f"machine_node: {need}")
+        node = (
+            np.zeros(n_mach, np.int64)
+            if not given(self.machine_node)
+            else _as_int_array(self.machine_node, "machine_node", "one node per machine")
+        )
+        if node.shape != (n_mach,):
+            raise ProblemError(f"machine_node: expected {n_mach} values (one per machine), got {node.shape}")
+        if (node < 0).any():
+            i = int(np.argmax(node < 0))
+            raise ProblemError(f"machine {self.machine_names[i]!r}: negative node {node[i]}")
+        set_(self, "machine_node", node)
+        n_nodes = int(node.max()) + 1 if n_mach else 0
+        mats = {}
+        for name, value in (("comm_latency", self.comm_latency), ("comm_bandwidth", self.comm_bandwidth)):
+            if not given(value):
+                mats[name] = None
+                continue
+            if not n_mach:
+                raise ProblemError(f"{name}: {need}")
+            arr = np.array(value, dtype=float)
+            if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+                raise ProblemError(f"{name}: expected a square (nodes, nodes) matrix, got shape {arr.shape}")
+            mats[name] = arr
+        sizes = {a.shape[0] for a in mats.values() if a is not None}
+        if len(sizes) > 1:
+            raise ProblemError(f"comm_latency and comm_bandwidth: different sizes {sorted(sizes)}")
+        if sizes:
+            size = sizes.pop()
+            if size < n_nodes:
+                raise ProblemError(
+                    f"machine_node: node {n_nodes - 1} is outside the {size} x {size} matrices"
+                )
+            n_nodes = size
+        lat = mats["comm_latency"] if mats["comm_latency"] is not None else np.zeros((n_nodes, n_nodes))
+        bw = (
+            mats["comm_bandwidth"]
+            if mats["comm_bandwidth"] is not None
+            else np.full((n_nodes, n_nodes), np.inf)
+        )
+        if np.isnan(lat).any() or (lat < 0).any() or np.isinf(lat).any():
+            a, b = (int(x) for x in np.argwhere(np.isnan(lat) | (lat < 0) | np.isinf(lat))[0])
+            raise ProblemError(f"comm_latency[{a}, {b}]: expected a finite value >= 0, got {lat[a, b]}")
+        if np.isnan(bw).any() or (bw <= 0).any():
+            a, b = (int(x) for x in np.argwhere(np.isnan(bw) | (bw <= 0))[0])
+            raise ProblemError(f"comm_bandwidth[{a}, {b}]: expected a value > 0, got {bw[a, b]}")
+        set_(self, "comm_latency", lat)
+        set_(self, "comm_bandwidth", bw)
+
+        cur = per_job(self.current_machine, "current_machine", -1)
+        bad = (cur < -1) | (cur >= n_mach)
+        if bad.any():
+            j = int(np.argmax(bad))
+            raise ProblemError(
+                f"{self.job_label(j)}: current_machine {cur[j]} is not -1 (none) "
+                f"or a machine in 0..{n_mach - 1}"
+            )
+        set_(self, "current_machine", cur)
 
     @staticmethod
     def _rows(value: Any, field_name: str, widths: tuple[int, ...], what: str) -> np.ndarray:
@@ -325,8 +558,10 @@ class Problem:
             if (arr < 0).any():
                 j = int(np.argmax(arr < 0))
                 raise ProblemError(f"{lab(j)}: {field_name} is negative ({arr[j]})")
+        self._validate_machine_fields()
         dmin = self.min_duration
-        late = self.release + dmin > self.deadline
+        fixed = ~self.optional  # optional jobs that cannot fit anything just stay unplaced
+        late = (self.release + dmin > self.deadline) & fixed
         if late.any():
             j = int(np.argmax(late))
             raise ProblemError(
@@ -347,6 +582,8 @@ class Problem:
             e = int(np.argmax(self.comm < 0))
             raise ProblemError(f"precedence edge {e}: negative communication delay {self.comm[e]}")
         if len(prec):
+            import networkx as nx  # loaded on first use: import schedopt stays light
+
             graph = nx.DiGraph()
             graph.add_edges_from((int(i), int(j)) for i, j, _ in prec)
             try:
@@ -369,7 +606,7 @@ class Problem:
             raise ProblemError(
                 f"{lab(j)}: negative demand {dem[j, k]} for resource {self.resource_names[k]!r}"
             )
-        over = (dem > cap[None, :]) & (dmin[:, None] > 0)
+        over = (dem > cap[None, :]) & (dmin[:, None] > 0) & fixed[:, None]
         if over.any():
             j, k = (int(x) for x in np.argwhere(over)[0])
             raise ProblemError(
@@ -396,6 +633,66 @@ class Problem:
                     raise ProblemError(f"disjunctive pair {e} ({i}, {j}): unknown job index {idx}")
             if i == j:
                 raise ProblemError(f"disjunctive pair {e}: {lab(i)} is paired with itself")
+        for e, (i, j) in enumerate(self.anti_affinity):
+            for idx in (i, j):
+                if not 0 <= idx < n:
+                    raise ProblemError(f"anti_affinity pair {e} ({i}, {j}): unknown job index {idx}")
+            if i == j:
+                raise ProblemError(f"anti_affinity pair {e}: {lab(i)} is paired with itself")
+        bad_size = ~(np.isfinite(self.data_size) & (self.data_size >= 0))
+        if bad_size.any():
+            e = int(np.argmax(bad_size))
+            raise ProblemError(
+                f"precedence edge {e}: data_size must be finite and >= 0, got {self.data_size[e]}"
+            )
+        check_objective = get_objective(self.objective).validate
+        if check_objective is not None:
+            check_objective(self)
+
+    def _validate_machine_fields(self) -> None:
+        """Machine resources, eligibility: every job that must be placed has an allowed machine."""
+        if not self.has_machines:
+            return
+        lab = self.job_label
+        mcap, mdem = self.machine_capacity, self.machine_demand
+        if (mcap < 0).any():
+            m, k = (int(x) for x in np.argwhere(mcap < 0)[0])
+            raise ProblemError(
+                f"machine {self.machine_names[m]!r}: negative capacity {mcap[m, k]} "
+                f"for machine resource {self.machine_resource_names[k]!r}"
+            )
+        if len(self.machine_resource_names) != mcap.shape[1]:
+            raise ProblemError(
+                f"machine_resource_names: {len(self.machine_resource_names)} names "
+                f"for {mcap.shape[1]} machine resources"
+            )
+        if (mdem < 0).any():
+            j, k = (int(x) for x in np.argwhere(mdem < 0)[0])
+            raise ProblemError(
+                f"{lab(j)}: negative demand {mdem[j, k]} "
+                f"for machine resource {self.machine_resource_names[k]!r}"
+            )
+        node = self.machine_node
+        if len(node) and int(node.max()) >= self.n_nodes:
+            raise ProblemError(f"machine_node: node {int(node.max())} is outside 0..{self.n_nodes - 1}")
+        allowed = self.allowed
+        for j in np.flatnonzero(~allowed.any(axis=1) & ~self.optional):
+            j = int(j)
+            elig = np.flatnonzero(self.eligible[j])
+            if not len(elig):
+                raise ProblemError(
+                    f"{lab(j)}: eligible on no machine (make it optional to let it stay unplaced)"
+                )
+            for k in range(mcap.shape[1]):
+                if mdem[j, k] > mcap[elig, k].max():
+                    raise ProblemError(
+                        f"{lab(j)}: demand {mdem[j, k]} for machine resource "
+                        f"{self.machine_resource_names[k]!r} exceeds the capacity of every eligible machine "
+                        f"(at most {mcap[elig, k].max()})"
+                    )
+            raise ProblemError(
+                f"{lab(j)}: its machine demands fit no eligible machine in all resources at once"
+            )
 
     def _validate_windows_against_downtime(self) -> None:
         """Reject a job whose [release, deadline] window cannot avoid downtime.
@@ -407,7 +704,7 @@ class Problem:
         """
         dmin = self.min_duration
         for j in range(self.n_jobs):
-            if self.deadline[j] >= NO_TIME or dmin[j] == 0 or not self.demand[j].any():
+            if self.optional[j] or self.deadline[j] >= NO_TIME or dmin[j] == 0 or not self.demand[j].any():
                 continue
             candidates = {int(self.release[j])}
             candidates.update(int(b) for b in self.downtime[:, 2] if b >= self.release[j])
@@ -449,19 +746,122 @@ class Problem:
 
     @property
     def min_duration(self) -> np.ndarray:
-        """``(n,)`` shortest duration of each job over the machine types it can use."""
-        if self.duration.ndim == 1:
-            return self.duration
-        used = np.unique(self.machine_type)
-        return self.duration[:, used].min(axis=1)
+        """``(n,)`` shortest duration of each job over the machines it is allowed on.
+
+        Over every machine for a job allowed nowhere (an optional job that stays unplaced).
+        """
+        return self._duration_range[0]
 
     @property
     def max_duration(self) -> np.ndarray:
-        """``(n,)`` longest duration of each job over the machine types present."""
+        """``(n,)`` longest duration of each job over its allowed machines (as :attr:`min_duration`)."""
+        return self._duration_range[1]
+
+    @functools.cached_property
+    def _duration_range(self) -> tuple[np.ndarray, np.ndarray]:
         if self.duration.ndim == 1:
-            return self.duration
-        used = np.unique(self.machine_type)
-        return self.duration[:, used].max(axis=1)
+            return self.duration, self.duration
+        per_machine = self.duration[:, self.machine_type]  # (n, M)
+        mask = self.allowed | ~self.allowed.any(axis=1, keepdims=True)
+        lo = np.where(mask, per_machine, np.iinfo(np.int64).max).min(axis=1)
+        hi = np.where(mask, per_machine, -1).max(axis=1)
+        return _frozen(lo), _frozen(hi)
+
+    @functools.cached_property
+    def allowed(self) -> np.ndarray:
+        """``(n, M)`` True where job ``j`` may run on machine ``m`` (cached).
+
+        ``allowed[j, m] = eligible[j, m] and (p_jm == 0 or machine_demand[j] <= machine_capacity[m])``
+        (componentwise over the machine resources).
+        """
+        if not self.has_machines:
+            return _frozen(np.zeros((self.n_jobs, 0), bool))
+        fits = (self.machine_demand[:, None, :] <= self.machine_capacity[None, :, :]).all(axis=2)
+        if self.duration.ndim == 2:
+            fits |= self.duration[:, self.machine_type] == 0
+        else:
+            fits |= (self.duration == 0)[:, None]
+        return _frozen(self.eligible & fits)
+
+    @property
+    def n_machine_resources(self) -> int:
+        """Number ``q`` of machine resources (0: unary machines)."""
+        return int(self.machine_capacity.shape[1])
+
+    @property
+    def cumulative_machines(self) -> bool:
+        """True when machines share machine resources (``q > 0``) instead of being unary."""
+        return self.has_machines and self.n_machine_resources > 0
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes ``N`` of the communication matrices (0 without machines)."""
+        return int(self.comm_latency.shape[0])
+
+    @property
+    def due_given(self) -> np.ndarray:
+        """``(n,)`` True for jobs with a due date (``due < NO_TIME``)."""
+        return self.due < NO_TIME
+
+    @functools.cached_property
+    def has_pair_comm(self) -> bool:
+        """True when an edge delay depends on the machine pair (latency, or data over a finite bandwidth)."""
+        if not len(self.precedence) or not self.has_machines:
+            return False
+        return bool(
+            self.comm_latency.any() or (np.isfinite(self.comm_bandwidth).any() and self.data_size.any())
+        )
+
+    def edge_delays(self, e: int) -> np.ndarray:
+        """``(N, N)`` delay of edge ``e`` between jobs on distinct machines of nodes ``a`` and ``b``.
+
+        ``comm[e] + ceil(comm_latency[a, b] + data_size[e] / comm_bandwidth[a, b])`` (:func:`pair_delay`).
+        """
+        return pair_delay(self.comm[e], self.data_size[e], self.comm_latency, self.comm_bandwidth)
+
+    def comm_delays(self, machine_from: np.ndarray, machine_to: np.ndarray) -> np.ndarray:
+        """``(m,)`` communication delay of every precedence edge for the given machines of its jobs.
+
+        0 where the two machines are equal or either is not a machine index
+        (``-1``), else ``comm[e] + ceil(latency + data_size[e] / bandwidth)``
+        between their nodes.
+        """
+        mi = np.asarray(machine_from, np.int64)
+        mj = np.asarray(machine_to, np.int64)
+        out = np.zeros(len(self.precedence), np.int64)
+        if not self.has_machines:
+            return out
+        ok = (mi != mj) & (mi >= 0) & (mi < self.n_machines) & (mj >= 0) & (mj < self.n_machines)
+        if ok.any():
+            a = self.machine_node[mi[ok]]
+            b = self.machine_node[mj[ok]]
+            out[ok] = pair_delay(
+                self.comm[ok], self.data_size[ok], self.comm_latency[a, b], self.comm_bandwidth[a, b]
+            )
+        return out
+
+    @property
+    def extended_features(self) -> frozenset[str]:
+        """Which fields beyond the basic model the problem uses.
+
+        A subset of ``{"eligibility", "machine_resources", "optional", "anti_affinity",
+        "pair_comm", "current_machine"}``; methods that ignore those fields should
+        not apply to problems that use them.
+        """
+        out = set()
+        if not self.eligible.all():
+            out.add("eligibility")
+        if self.n_machine_resources:
+            out.add("machine_resources")
+        if self.optional.any():
+            out.add("optional")
+        if len(self.anti_affinity):
+            out.add("anti_affinity")
+        if self.has_pair_comm:
+            out.add("pair_comm")
+        if (self.current_machine >= 0).any():
+            out.add("current_machine")
+        return frozenset(out)
 
     def duration_on(self, job: int, machine: int) -> int:
         """Duration of ``job`` when run on ``machine`` (``-1`` for "no machine")."""
@@ -478,6 +878,8 @@ class Problem:
 
     def graph(self) -> nx.DiGraph:
         """The precedence graph as a networkx ``DiGraph`` (edge attributes lag, comm)."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from(range(self.n_jobs))
         for e, (i, j, lag) in enumerate(self.precedence):
@@ -518,5 +920,8 @@ class Problem:
             parts.append(f"{len(self.disjunctive)} disjunctive pairs")
         if self.n_machines:
             parts.append(f"{self.n_machines} machines")
+        if self.extended_features:
+            parts.append(", ".join(sorted(self.extended_features)))
         label = f" {self.name!r}" if self.name else ""
-        return f"<Problem{label}: {', '.join(parts)}; objective {self.objective}>"
+        family = "" if self.family == "generic" else f"{self.family} "
+        return f"<{family}Problem{label}: {', '.join(parts)}; objective {self.objective}>"

@@ -1,4 +1,10 @@
-"""Schedules: start, end and machine per job, in the problem's job order."""
+"""Schedules: start, end and machine per job, in the problem's job order.
+
+A job with ``start < 0`` is left out of the schedule. For an optional job
+(``Problem.optional``) that means *unplaced*, which is allowed; its canonical
+entry is ``start = end = machine = -1`` (:data:`UNSCHEDULED`). For any other
+job it is a ``missing`` violation of :func:`schedopt.check`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import numpy as np
 
 from .model import Problem
 
-#: ``start`` value of a job that the schedule leaves out.
+#: ``start`` (and ``end``, ``machine``) of a job that the schedule leaves out (unplaced).
 UNSCHEDULED: int = -1
 
 
@@ -21,7 +27,8 @@ class Schedule:
     ----------
     start, end
         ``(n,)`` integer start and end times. A job with ``start < 0`` is
-        unscheduled (the checker reports it as ``missing``).
+        unscheduled: an unplaced optional job, or else a ``missing`` one for the
+        checker. Its end and machine are then ignored (canonically ``-1``).
     machine
         ``(n,)`` machine index per job, ``-1`` where no machine is assigned.
         Defaults to all ``-1``.
@@ -58,7 +65,8 @@ class Schedule:
     ) -> Schedule:
         """Build a schedule from start times (and machines), deriving the ends.
 
-        Unscheduled jobs (``start < 0``) get ``end = start``.
+        Unscheduled jobs (``start < 0``: unplaced optional jobs) get ``end = start``
+        and machine ``-1``.
         """
         start = np.asarray(start, dtype=np.int64)
         if start.shape != (problem.n_jobs,):
@@ -73,6 +81,8 @@ class Schedule:
             types = problem.machine_type[np.where(ok, mach, 0)]
             dur = np.where(ok, problem.duration[np.arange(problem.n_jobs), types], 0)
         end = np.where(start >= 0, start + dur, start)
+        if machine is not None:
+            machine = np.where(start >= 0, np.asarray(machine, dtype=np.int64), UNSCHEDULED)
         return cls(start, end, machine)
 
     @classmethod
@@ -93,6 +103,16 @@ class Schedule:
     @property
     def n_jobs(self) -> int:
         return int(self.start.shape[0])
+
+    @property
+    def placed(self) -> np.ndarray:
+        """``(n,)`` True for the jobs the schedule places (``start >= 0``)."""
+        return self.start >= 0
+
+    @property
+    def unplaced(self) -> np.ndarray:
+        """Indices of the jobs the schedule leaves out (``start < 0``)."""
+        return np.flatnonzero(self.start < 0)
 
     @property
     def makespan(self) -> int:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
+import numpy as np
+
 from .bounds import trivial_bound
 from .check import check, evaluate
-from .errors import ProblemError, SolverError
+from .errors import NotApplicableError, OptionError, SolverError
 from .model import Problem
-from .registry import get_method, methods
+from .registry import get_method, method_list
 from .result import Result, relative_gap
 
 
@@ -30,12 +33,14 @@ def solve(
         A name from :func:`schedopt.methods` (``"auto"`` picks the preferred
         method that applies).
     time_limit
-        Wall-clock seconds; every method returns within the limit plus a small
-        margin. ``None`` means no limit.
+        Wall-clock seconds (a positive finite number); every method returns
+        within the limit plus a small margin. ``None`` means no limit.
     seed
         Random seed for methods that use randomness.
     **options
-        Method-specific options (see each method's docstring).
+        Method-specific options (see each method's docstring;
+        ``schedopt.methods(problem)`` lists them with their defaults). An option
+        the method does not declare is an error.
 
     Returns
     -------
@@ -46,28 +51,30 @@ def solve(
 
     Raises
     ------
-    ValueError
-        For an unknown method or one that does not apply to the problem.
+    UnknownMethodError
+        For a method name that is not registered (the closest name is suggested).
+    NotApplicableError
+        For a method that does not apply to the problem (those that do are listed).
+    OptionError
+        For an option the method does not declare (the valid ones are listed), or a
+        ``time_limit`` or ``seed`` that is not a valid number.
     SolverError
         If a method returns a schedule that fails the check (a schedopt bug).
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"solve() expects a schedopt.Problem, got {type(problem).__name__}")
-    if time_limit is not None and time_limit <= 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    time_limit = _checked_time_limit(method, time_limit)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise OptionError(method, "seed", message=f"seed must be an integer, got {seed!r}")
     t0 = time.perf_counter()
     if method == "auto":
-        candidates = methods(problem)
+        candidates = method_list(problem)
         if not candidates:
-            raise ProblemError("no registered method applies to this problem")
-        method = candidates[0]
+            raise NotApplicableError("auto", "this problem", [])
+        method = candidates[0].name
     spec = get_method(method, problem)
-    if not spec.applies(problem):
-        raise ValueError(
-            f"method {method!r} does not apply to this problem; "
-            f"methods that do: {', '.join(methods(problem)) or 'none'}"
-        )
-    out = spec.run(problem, time_limit=time_limit, seed=seed, **options)
+    spec.check_options(problem, options)
+    out = spec.function(problem, time_limit=time_limit, seed=int(seed), **options)
 
     generic = trivial_bound(problem)
     bound = generic if out.bound is None else max(int(out.bound), generic)
@@ -105,3 +112,20 @@ def solve(
         method=method,
         info=dict(out.info),
     )
+
+
+def _checked_time_limit(method: str, time_limit: Any) -> float | None:
+    """``time_limit`` as a positive finite float (or ``None``); an :class:`OptionError` otherwise."""
+    if time_limit is None:
+        return None
+    is_number = isinstance(time_limit, (int, float, np.integer, np.floating)) and not isinstance(
+        time_limit, bool
+    )
+    value = float(time_limit) if is_number else math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise OptionError(
+            method,
+            "time_limit",
+            message=f"time_limit must be a positive finite number of seconds or None, got {time_limit!r}",
+        )
+    return value

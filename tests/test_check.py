@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedopt
+import schedopt.bounds
 from schedopt import NO_TIME, Problem, Schedule, check, evaluate
+from schedopt.objectives import decode_placement
 from tests.strategies import brute_force_kinds, brute_force_objective, tiny_problems
 
 
@@ -82,7 +84,8 @@ def test_machines_and_communication():
     same = Schedule.from_starts(p, [0, 2], machine=[0, 0])
     assert check(p, same) == []
     apart = Schedule.from_starts(p, [0, 2], machine=[0, 1])
-    assert kinds(p, apart) == ["precedence"]
+    assert kinds(p, apart) == ["communication"]
+    assert "communication delay 5" in str(check(p, apart)[0])
     assert check(p, Schedule.from_starts(p, [0, 7], machine=[0, 1])) == []
     overlap = Problem(duration=[[2], [2]], machine_type=[0])
     assert kinds(overlap, Schedule.from_starts(overlap, [0, 1], machine=[0, 0])) == ["machine"]
@@ -138,3 +141,109 @@ def test_check_agrees_with_brute_force(data):
     assert {v.kind for v in check(problem, schedule)} == expected
     if not expected:
         assert evaluate(problem, schedule) == brute_force_objective(problem, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_check_agrees_with_brute_force_on_extended_fields(data):
+    """Eligibility, machine resources, optional jobs, anti-affinity, pair communication."""
+    machines = data.draw(st.booleans())
+    problem = data.draw(
+        tiny_problems(
+            machines=machines,
+            extended=True,
+            max_machines=3,
+            objectives=("makespan", "max_lateness", "weighted_completion", "placement"),
+        )
+    )
+    n = problem.n_jobs
+    start = np.array([data.draw(st.integers(-1, 9)) for _ in range(n)])
+    if machines:
+        machine = np.array([data.draw(st.integers(0, problem.n_machines)) for _ in range(n)])
+        ok = machine < problem.n_machines
+        dur = np.where(
+            ok,
+            problem.duration[np.arange(n), problem.machine_type[np.minimum(machine, problem.n_machines - 1)]],
+            0,
+        )
+    else:
+        machine = np.full(n, -1)
+        dur = problem.duration
+    end = np.where(start >= 0, start + dur, start)
+    if data.draw(st.integers(0, 9)) == 0:
+        end = end + 1
+    schedule = Schedule(start, end, machine)
+    expected = brute_force_kinds(problem, start, end, machine)
+    assert {v.kind for v in check(problem, schedule)} == expected
+    if not expected:
+        value = evaluate(problem, schedule)
+        brute = brute_force_objective(problem, end, start, machine)
+        if problem.objective == "placement":
+            parts = decode_placement(problem, value)
+            assert (*(u for _, u in parts.unplaced), parts.disruption) == brute
+        else:
+            assert value == brute
+        assert value >= schedopt.bounds.trivial_bound(problem)
+
+
+@pytest.fixture
+def cluster():
+    """Two nodes of two machines; cpu/mem capacities; job 3 optional; 0 and 1 anti-affine."""
+    return Problem(
+        duration=[3, 2, 2, 1],
+        names=["a", "b", "c", "d"],
+        machine_type=[0, 0, 0, 0],
+        machine_names=["n0", "n1", "n2", "n3"],
+        machine_capacity=[[4, 8], [4, 8], [2, 4], [2, 4]],
+        machine_demand=[[2, 2], [2, 4], [2, 2], [1, 1]],
+        machine_resource_names=["cpu", "mem"],
+        eligible=[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 1, 1]],
+        optional=[False, False, False, True],
+        anti_affinity=[(0, 1)],
+        precedence=[(0, 2, 0)],
+        data_size=[4.0],
+        machine_node=[0, 0, 1, 1],
+        comm_latency=[[0.0, 1.5], [1.5, 0.0]],
+        comm_bandwidth=[[float("inf"), 2.0], [2.0, float("inf")]],
+    )
+
+
+def test_cumulative_machines_share_capacity(cluster):
+    s = Schedule([0, 0, 3, 0], [3, 2, 5, 1], [0, 1, 0, 2])
+    assert check(cluster, s) == []
+    # a and c together on n2: cpu 2 + 2 > 2 from t=0
+    bad = Schedule([0, 0, 0, -1], [3, 2, 2, -1], [2, 1, 2, -1])
+    v = [x for x in check(cluster, bad) if x.kind == "machine_capacity"]
+    assert len(v) == 1 and v[0].jobs == (0, 2) and v[0].time == 0
+    assert "'n2'" in v[0].message and "'cpu'" in v[0].message
+
+
+def test_unplaced_optional_job_is_not_missing(cluster):
+    s = Schedule([0, 0, 3, -1], [3, 2, 5, -1], [0, 1, 0, -1])
+    assert check(cluster, s) == []
+    assert kinds(cluster, Schedule([0, -1, 3, -1], [3, -1, 5, -1], [0, -1, 0, -1])) == ["missing"]
+
+
+def test_eligibility_and_anti_affinity(cluster):
+    s = Schedule([0, 3, 3, 0], [3, 5, 5, 1], [0, 0, 1, 0])
+    v = check(cluster, s)
+    assert sorted(x.kind for x in v) == ["anti_affinity", "eligibility"]
+    elig = next(x for x in v if x.kind == "eligibility")
+    assert elig.jobs == (3,) and "'d'" in elig.message and "'n0'" in elig.message
+
+
+def test_pair_dependent_communication(cluster):
+    # a ends at 3 on n0; c on n1 (same node, latency 0, infinite bandwidth): no delay
+    assert check(cluster, Schedule([0, 0, 3, 0], [3, 2, 5, 1], [0, 1, 1, 2])) == []
+    # c on n2 (other node): ceil(1.5 + 4 / 2) = 4, so c may start at 7, not before
+    assert cluster.comm_delays(np.array([0]), np.array([2])).tolist() == [4]
+    assert kinds(cluster, Schedule([0, 0, 6, 0], [3, 2, 8, 1], [0, 1, 2, 3])) == ["communication"]
+    assert check(cluster, Schedule([0, 0, 7, 0], [3, 2, 9, 1], [0, 1, 2, 3])) == []
+
+
+def test_new_objectives():
+    p = Problem(duration=[2, 3], due=[4, 1], weight=[2, 1], objective="max_lateness")
+    s = Schedule.from_starts(p, [0, 2])
+    assert evaluate(p, s) == 4  # job 1 ends at 5, due 1
+    assert evaluate(p.replace(due=[9, 9]), s) == -4
+    assert evaluate(p.replace(objective="weighted_completion"), s) == 2 * 2 + 1 * 5

@@ -99,3 +99,144 @@ def test_replace_revalidates():
         p.replace(duration=[1, -1])
     assert p.replace(objective="feasibility").objective == "feasibility"
     assert "2 jobs" in repr(p)
+
+
+MACHINES = {"duration": [[2, 4], [3, 6]], "machine_type": [0, 1, 1]}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"eligible": [[1, 0, 0]]}, r"eligible: expected shape \(2, 3\)"),
+        ({"eligible": [[1, 0, 0], [0, 0, 0]]}, r"job 1: eligible on no machine"),
+        ({"eligible": [[1, 0, 2], [1, 1, 1]]}, "expected booleans"),
+        ({"machine_capacity": [[1], [1]]}, r"machine_capacity: expected shape \(3, q\)"),
+        ({"machine_capacity": [[1], [1], [-1]]}, "machine 'M2': negative capacity -1"),
+        (
+            {"machine_capacity": [[1], [1], [1]], "machine_demand": [[1, 1], [1, 1]]},
+            r"machine_demand: expected",
+        ),
+        (
+            {
+                "machine_capacity": [[2], [4], [1]],
+                "machine_demand": [[1], [5]],
+                "machine_resource_names": ["gpu"],
+            },
+            r"job 1: demand 5 for machine resource 'gpu' exceeds the capacity of every eligible machine",
+        ),
+        (
+            {
+                "machine_capacity": [[2, 1], [1, 2], [1, 1]],
+                "machine_demand": [[2, 2], [1, 1]],
+            },
+            "fit no eligible machine in all resources at once",
+        ),
+        ({"optional": [True]}, "optional: expected 2 values"),
+        ({"anti_affinity": [(0, 0)]}, "paired with itself"),
+        ({"anti_affinity": [(0, 4)]}, "unknown job index 4"),
+        ({"machine_node": [0, 1]}, "machine_node: expected 3 values"),
+        ({"machine_node": [0, 0, 2], "comm_latency": [[0, 1], [1, 0]]}, "node 2 is outside"),
+        ({"comm_latency": [[0, -1], [1, 0]]}, r"comm_latency\[0, 1\]: expected a finite value >= 0"),
+        ({"comm_bandwidth": [[0.0]]}, r"comm_bandwidth\[0, 0\]: expected a value > 0"),
+        ({"comm_latency": [[0, 1], [1, 0]], "comm_bandwidth": [[1.0]]}, "different sizes"),
+        ({"comm_latency": [[0, 1, 2]]}, "square"),
+        ({"current_machine": [0, 3]}, r"job 1: current_machine 3 is not -1"),
+        ({"precedence": [(0, 1)], "data_size": [-1.0]}, "data_size must be finite and >= 0"),
+    ],
+)
+def test_bad_machine_fields_name_the_place(kwargs, match):
+    with pytest.raises(ProblemError, match=match):
+        Problem(**MACHINES, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"anti_affinity": [(0, 1)]}, "anti_affinity: the problem has no machines"),
+        ({"machine_capacity": [[1]]}, "machine_capacity: the problem has no machines"),
+        ({"comm_latency": [[1.0]]}, "comm_latency: the problem has no machines"),
+        ({"current_machine": [0, -1]}, r"job 0: current_machine 0 is not -1"),
+    ],
+)
+def test_machine_fields_need_machines(kwargs, match):
+    with pytest.raises(ProblemError, match=match):
+        Problem(duration=[1, 2], **kwargs)
+
+
+def test_defaults_of_the_new_fields():
+    p = Problem(**MACHINES)
+    assert p.eligible.shape == (2, 3) and p.eligible.all() and p.allowed.all()
+    assert p.machine_capacity.shape == (3, 0) and p.machine_demand.shape == (2, 0)
+    assert not p.cumulative_machines and p.n_machine_resources == 0
+    assert p.optional.tolist() == [False, False] and p.anti_affinity.shape == (0, 2)
+    assert p.machine_node.tolist() == [0, 0, 0] and p.n_nodes == 1
+    assert p.comm_latency.tolist() == [[0.0]] and np.isinf(p.comm_bandwidth).all()
+    assert p.current_machine.tolist() == [-1, -1] and p.extended_features == frozenset()
+    for arr in (p.eligible, p.optional, p.comm_latency, p.current_machine, p.allowed):
+        with pytest.raises(ValueError):
+            arr[0] = arr[0]
+    q = Problem(duration=[1, 2])
+    assert q.eligible.shape == (2, 0) and q.n_nodes == 0 and q.allowed.shape == (2, 0)
+
+
+def test_allowed_machines_and_durations():
+    # job 0 is too big for machine 0 (cpu 3 > 2); job 1 is not eligible on machines 1 and 2
+    p = Problem(
+        **MACHINES,
+        eligible=[[1, 1, 1], [1, 0, 0]],
+        machine_capacity=[[2], [4], [4]],
+        machine_demand=[[3], [1]],
+    )
+    assert p.allowed.tolist() == [[False, True, True], [True, False, False]]
+    assert p.min_duration.tolist() == [4, 3] and p.max_duration.tolist() == [4, 3]
+    assert p.extended_features == {"eligibility", "machine_resources"}
+
+
+def test_optional_jobs_may_be_unplaceable():
+    # eligible nowhere, too big, window too short: accepted when optional (they stay unplaced)
+    p = Problem(
+        duration=[[2], [3]],
+        machine_type=[0],
+        eligible=[[1], [0]],
+        optional=[False, True],
+    )
+    assert p.allowed.tolist() == [[True], [False]]
+    Problem(duration=[3, 1], release=[5, 0], deadline=[7, 9], optional=[True, False])
+    Problem(duration=[1, 1], capacity=[1], demand=[[2], [1]], optional=[1, 0])
+
+
+def test_pair_delays():
+    p = Problem(
+        duration=[[1], [1], [1]],
+        machine_type=[0, 0, 0],
+        precedence=[(0, 1, 0), (1, 2, 0)],
+        comm=[1, 0],
+        data_size=[3.0, 0.0],
+        machine_node=[0, 0, 1],
+        comm_latency=[[0.0, 0.5], [0.5, 0.0]],
+        comm_bandwidth=[[6.0, 2.0], [2.0, 6.0]],
+    )
+    # edge 0: comm 1 + ceil(0 + 3/6) = 2 inside node 0; 1 + ceil(0.5 + 3/2) = 3 across
+    assert p.edge_delays(0).tolist() == [[2, 3], [3, 2]]
+    assert p.edge_delays(1).tolist() == [[0, 1], [1, 0]]
+    assert p.comm_delays(np.array([0, 0]), np.array([0, 2])).tolist() == [0, 1]
+    assert p.comm_delays(np.array([0, 2]), np.array([1, -1])).tolist() == [2, 0]
+    assert p.has_pair_comm and "pair_comm" in p.extended_features
+    # 0.1 + 0.2 is 0.30000000000000004 in floats: the tolerance keeps the ceiling at 1
+    q = p.replace(
+        comm=[0, 0], comm_latency=[[0.1, 0.1], [0.1, 0.1]], data_size=[0.2, 0.0], comm_bandwidth=None
+    )
+    assert q.edge_delays(0).tolist() == [[1, 1], [1, 1]]
+
+
+def test_placement_encoding_must_fit_a_double():
+    n = 60
+    with pytest.raises(ProblemError, match="2\\*\\*53"):
+        Problem(
+            duration=[1] * n,
+            machine_type=[0],
+            optional=[True] * n,
+            priority=list(range(n)),
+            weight=[1000] * n,
+            objective="placement",
+        )

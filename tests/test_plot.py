@@ -40,3 +40,47 @@ def test_gantt_by_machine():
     p, s = _solved("machines/hetero10.json")
     ax = gantt(p, s)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(p.machine_names)
+
+
+def _cluster():
+    from schedopt import Problem, Schedule
+
+    p = Problem(
+        duration=[3, 2, 2, 1],
+        names=["a", "b", "c", "d"],
+        machine_type=[0, 0],
+        machine_names=["n0", "n1"],
+        machine_capacity=[[4, 8], [2, 4]],
+        machine_demand=[[2, 2], [2, 4], [2, 2], [1, 1]],
+        machine_resource_names=["cpu", "mem"],
+        optional=[False, False, False, True],
+    )
+    return p, Schedule([0, 1, 0, -1], [3, 3, 2, -1], [0, 0, 1, -1])
+
+
+def test_gantt_stacks_cumulative_machines_and_lists_unplaced(tmp_path):
+    p, s = _cluster()
+    assert schedopt.check(p, s) == []
+    ax = gantt(p, s)
+    bars = sorted(ax.patches, key=lambda r: r.get_y())
+    assert len(bars) == 3
+    a, b = (r for r in ax.patches if r.get_x() in (0, 1) and r.get_y() < 0.5)
+    assert a.get_y() != b.get_y()  # a and b overlap on n0: two lanes
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("unplaced: d") for t in texts)
+    assert "1 unplaced" in ax.get_title()
+    save_schedule_figure(p, s, tmp_path / "k.png")
+    assert (tmp_path / "k.png").stat().st_size > 10_000
+
+
+def test_machine_resource_profile():
+    from schedopt.plot import machine_load, machine_usage_profile
+
+    p, s = _cluster()
+    times, usage, cap = machine_usage_profile(p, s, 0, 0)
+    assert times.tolist() == [0, 1, 3] and usage.tolist() == [2, 4, 0] and (cap == 4).all()
+    ax = resource_profile(p, s, machine=0)
+    assert len(ax.lines) == 2 * p.n_machine_resources and "'n0'" in ax.get_title()
+    ax = machine_load(p, s)
+    heights = [r.get_height() for r in ax.patches]
+    assert heights == [100.0, 100.0, 75.0, 50.0]  # cpu n0, n1; mem n0 (6 of 8), n1 (2 of 4)

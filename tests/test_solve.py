@@ -6,7 +6,7 @@ import pytest
 
 import schedopt
 from schedopt import MethodOutput, Problem, Schedule, SolverError, register_method
-from schedopt.registry import _REGISTRY
+from schedopt.registry import all_methods, resolve, unregister_method, warmups
 from schedopt.result import relative_gap
 
 
@@ -25,7 +25,7 @@ def fake_method():
 
     register_method("_fake", applies=lambda p: True, exact=False, priority=-100)(run)
     yield box
-    _REGISTRY.pop("_fake", None)
+    unregister_method("_fake")
 
 
 def test_auto_picks_an_applicable_method(small):
@@ -89,7 +89,7 @@ def test_method_that_does_not_apply(small):
         with pytest.raises(ValueError, match="does not apply"):
             schedopt.solve(small, method="_never")
     finally:
-        _REGISTRY.pop("_never")
+        unregister_method("_never")
 
 
 def test_relative_gap():
@@ -118,8 +118,8 @@ def test_one_name_registered_by_two_families_dispatches_on_the_problem(small):
 
     sm = schedopt.single_machine([3, 2, 4], [2, 6, 5])
     assert "mip" in schedopt.methods(small) and "mip" in schedopt.methods(sm)
-    assert get_method("mip", small).run.__module__.endswith("rcpsp.mip")
-    assert get_method("mip", sm).run.__module__.endswith("smtt.mip")
+    assert get_method("mip", small).function.__module__.endswith("rcpsp.mip")
+    assert get_method("mip", sm).function.__module__.endswith("smtt.mip")
     assert schedopt.solve(sm, method="mip", time_limit=10).objective == 5  # order 0, 1, 2
     assert schedopt.solve(small, method="mip", time_limit=10).objective == 5
 
@@ -138,11 +138,11 @@ def test_registering_a_name_twice_keeps_both_implementations():
         from schedopt.registry import get_method
 
         one, two = schedopt.single_machine([1], [1]), schedopt.single_machine([1, 1], [1, 1])
-        assert get_method("_shared", one).run is first
-        assert get_method("_shared", two).run is second
-        assert len(_REGISTRY["_shared"]) == 2
+        assert get_method("_shared", one).function is first
+        assert get_method("_shared", two).function is second
+        assert len(all_methods()["_shared"]) == 2
     finally:
-        _REGISTRY.pop("_shared", None)
+        unregister_method("_shared")
 
 
 #: methods that compile nothing with numba (OR-Tools, HiGHS)
@@ -151,23 +151,24 @@ NOT_NUMBA = {"cpsat", "mip", "mip-positional"}
 
 def test_warm_up_covers_every_numba_method():
     """A new numba-backed method must join its family's warm-up, or bench runs would pay its compile."""
-    from schedopt.registry import _WARMUPS, get_method
+    from schedopt.registry import get_method
 
     schedopt.warm_up()
-    for w in _WARMUPS.values():
-        problem = w.make_problem()
-        listed = {name for name, _ in w.methods}
+    for w in warmups().values():
+        problem = resolve(w.problem)()
+        listed = set(w.methods)
         names = schedopt.methods(problem)
         # other tests register fake methods: only schedopt's own count
-        builtin = {m for m in names if get_method(m, problem).run.__module__.startswith("schedopt.")}
+        builtin = {m for m in names if get_method(m, problem).function.__module__.startswith("schedopt.")}
         expected = builtin - NOT_NUMBA
-        assert listed == expected, (w.family, sorted(expected ^ listed))
+        assert listed == expected, (w.name, sorted(expected ^ listed))
 
 
 def test_warm_up_can_be_limited_to_families():
     spent = schedopt.warm_up(["rcpsp-plain"])
     assert spent and {key.split(":")[0] for key in spent} == {"rcpsp-plain"}
-    with pytest.raises(ValueError, match="no warm-up registered for \\['nope'\\]"):
+    assert {key.split(":")[0] for key in schedopt.warm_up("smtt")} == {"smtt", "smtt-weighted"}  # a family
+    with pytest.raises(ValueError, match="no warm-up registered for 'nope'"):
         schedopt.warm_up(["nope"])
 
 

@@ -5,9 +5,10 @@ Usage (appends one CSV row per instance, so an interrupted run keeps its rows)::
     python benchmarks/rcpsp/decision.py OUT.csv [--time-limit 60] [--workers 2] [--instances j3029_3,...]
         [--cpsat-param linearization_level=1 ...]
 
-Default instances: the J30 instances CP-SAT's interval model needed more than 3 s for
-(``cpsat2_j30_v3.csv``) and the J60 sample instances it needed more than 0.5 s for or left unproven
-(``cpsat2_j60_sample_v3.csv``). For an instance whose best-known UB is optimal, "infeasible" is the
+Default instances: the J30 instances CP-SAT's interval model needed more than 3 s for and the J60
+sample instances it needed more than 0.5 s for or left unproven, in a run of 2026-11-28 (its file is in
+the git history of ``benchmarks/rcpsp``). ``benchmarks/rcpsp/RESULTS.md`` states the instances of each
+current figure. For an instance whose best-known UB is optimal, "infeasible" is the
 proof of optimality that :func:`schedopt.families.rcpsp.exact.prove_by_time_index` would give.
 Every schedule found is re-checked with ``schedopt.check``.
 """

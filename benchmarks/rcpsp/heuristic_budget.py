@@ -3,8 +3,8 @@
 Usage (appends one CSV row per instance and configuration, so an interrupted run keeps its rows)::
 
     python benchmarks/rcpsp/heuristic_budget.py \
-        '{"old": {"rcpsp_heuristic_schedules": 44652}, "new": {}}' \
-        benchmarks/rcpsp/cpsat2_j120_heuristic_budget.csv [EVERY]
+        '{"big": {"rcpsp_heuristic_schedules": 1000000, "rcpsp_heuristic_share": 0.5}}' \
+        OUT.csv [EVERY]
 
 Instances: instance 1 of every EVERY-th J120 parameter group (default 10: 6 instances, all with
 RS = 0.1; EVERY = 6 gives 10 instances covering every RS). Every schedule is re-checked.

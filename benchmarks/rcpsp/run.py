@@ -11,10 +11,10 @@ the pure serial-SGS kernel (compile time reported separately).
 
 Examples
 --------
-    python benchmarks/rcpsp/run.py --set j30 --method cpsat --time-limit 10 --out j30_cpsat.csv
+    python benchmarks/rcpsp/run.py --set j30 --method cpsat --time-limit 10 --out j30.csv
     python benchmarks/rcpsp/run.py --set j120 --per-group 1 --method ga --schedules 5000 --out h.csv
     python benchmarks/rcpsp/run.py --speed
-    python benchmarks/rcpsp/run.py --summary benchmarks/rcpsp/*.csv
+    python benchmarks/rcpsp/run.py --summary benchmarks/rcpsp/cpsat2_j30_v9.csv
 """
 
 from __future__ import annotations
@@ -190,19 +190,11 @@ def speed(args: argparse.Namespace) -> None:
         mks = np.empty(len(lists), np.int64)
         if path == files[0]:
             t = time.perf_counter()
-            K.serial_batch(
-                lists[:1],
-                *a.serial_args,
-                mks[:1],
-            )
+            K.serial_batch(lists[:1], a.prj, mks[:1])
             batch_first = time.perf_counter() - t
         t = time.perf_counter()
         for _ in range(args.speed_reps):
-            K.serial_batch(
-                lists,
-                *a.serial_args,
-                mks,
-            )
+            K.serial_batch(lists, a.prj, mks)
         total_s += time.perf_counter() - t
         total_n += args.speed_reps * len(lists)
         t = time.perf_counter()

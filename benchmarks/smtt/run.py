@@ -158,8 +158,8 @@ def part_exact(limit: float, sample500: int, sample200: int, sizes: list[int]) -
 
 
 def part_orlib(ils_time: float) -> None:
+    from schedopt.families.smtt.orlib import read_orlib_values
     from schedopt.families.smtt.suites import ORLIB_UNPROVEN, ORLIB_VALUES
-    from schedopt.io.orlib import read_orlib_values
 
     out, f = writer("orlib.csv")
     base = DATA / "orlib_wt"

@@ -78,7 +78,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"no results file {args.results}")
     if not args.csv and not args.parquet:
         raise ValueError("export: give --csv FILE and/or --parquet FILE")
-    with ResultsStore(args.results) as store:
+    with ResultsStore(args.results, readonly=True) as store:  # works on read-only files
         if args.csv:
             n = store.export_csv(args.csv, schedules=args.schedules)
             print(f"{n} rows -> {args.csv}")

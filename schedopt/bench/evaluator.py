@@ -46,7 +46,9 @@ from typing import Any
 
 from ..check import check, evaluate
 from ..model import Problem
+from ..registry import family, resolve
 from ..result import Result, relative_gap
+from ..schedule import Schedule
 from .suites import Reference
 
 #: Statuses of a results row. The first four come from :func:`schedopt.solve`.
@@ -111,6 +113,20 @@ def failure_row(status: str, error: str, reference: Reference | None = None) -> 
     return row
 
 
+def family_metrics(problem: Problem, schedule: Schedule) -> dict[str, Any]:
+    """The metrics the problem's family evaluator computes for a checked schedule (``{}``: none).
+
+    A family declares ``evaluator(problem, schedule) -> dict`` in its
+    :class:`~schedopt.registry.Family`; the values (numbers, strings) join the
+    run's ``info`` column.
+    """
+    owner = family(problem.family)
+    if owner is None or owner.evaluator is None:
+        return {}
+    metrics = resolve(owner.evaluator)(problem, schedule)
+    return {str(k): v for k, v in dict(metrics).items() if isinstance(v, (int, float, str, bool, type(None)))}
+
+
 def evaluate_run(
     problem: Problem, result: Result, reference: Reference | None, time_limit: float | None = None
 ) -> dict[str, Any]:
@@ -152,6 +168,7 @@ def evaluate_run(
         objective = true_obj
         row["valid"] = 1
         row["schedule"] = json.dumps(sched.to_dict())
+        row["info"] = json.dumps({**json.loads(row["info"]), **family_metrics(problem, sched)})
     else:
         row["valid"] = None
         row["schedule"] = None

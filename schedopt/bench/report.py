@@ -207,7 +207,7 @@ def write_report(results: str | Path, out: str | Path | None = None) -> str:
     results = Path(results)
     if not results.exists():
         raise FileNotFoundError(f"no results file {results}")
-    with ResultsStore(results) as store:
+    with ResultsStore(results, readonly=True) as store:  # works on read-only files, changes nothing
         df = store.dataframe()
     out = Path(out) if out is not None else results.with_name(results.stem + "_report")
     out.mkdir(parents=True, exist_ok=True)

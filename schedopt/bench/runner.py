@@ -100,17 +100,18 @@ def row_of(task: Task, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _warm_up_here() -> None:
-    """Compile the numba kernels once in this process, so the workers load them from numba's disk cache.
+def _warm_up_here(tasks: Sequence[Task]) -> None:
+    """Compile the numba kernels the tasks use once in this process, so the workers load them from
+    numba's disk cache.
 
-    On a fresh install this takes tens of seconds (said on stderr); afterwards well under a second.
+    On a fresh install this takes up to a minute or two (said on stderr); afterwards well under a second.
     """
     import time
 
-    from ..registry import warm_up
+    from ..warmup import warm_up_for
 
     t0 = time.perf_counter()
-    warm_up()
+    warm_up_for({(t.problem.family, t.method) for t in tasks})
     spent = time.perf_counter() - t0
     if spent > 2.0:
         print(f"schedopt bench: compiled numba kernels in {spent:.1f} s (cached)", file=sys.stderr)
@@ -159,8 +160,12 @@ def run(
         ``ConnectionError``) within a minute instead of waiting.
     results
         SQLite file; a rerun with the same file resumes: stored runs are
-        skipped, runs whose status is in ``retry`` are run again. ``None``:
-        an in-memory store (nothing kept).
+        skipped, runs whose status is in ``retry`` are run again. A run is
+        keyed by instance, method, options, seed and the suite without its
+        sampling keys, so widening a sample (``limit=3``, then ``limit=5``)
+        runs only the new instances. ``None``: an in-memory store (nothing
+        kept). A file that is not a bench results file (or is read-only)
+        raises :class:`~schedopt.errors.StoreError` naming it.
     workers
         Local pool size (default: the number of cores). Ignored with a cluster.
     options
@@ -178,7 +183,8 @@ def run(
     pandas.DataFrame
         One row per (suite, instance, method, params, seed) of this benchmark
         (stored earlier or now), in task order; columns as in
-        :data:`schedopt.bench.store.COLUMNS` without the schedule.
+        :data:`schedopt.bench.store.COLUMNS` without the schedule. ``suite``
+        is the suite key (:func:`schedopt.bench.tasks.suite_key`).
     """
     the_suite = get_suite(suite)
     tasks, skipped = build_tasks(the_suite, parse_methods(methods), time_limit, _seeds(seeds), options)
@@ -191,7 +197,7 @@ def run(
         if progress is None:
             progress = sys.stderr.isatty()
         if todo and (cluster is None or parse_local(cluster) is not None):
-            _warm_up_here()  # workers on this machine then load the kernels from numba's cache
+            _warm_up_here(todo)  # workers on this machine then load the kernels from numba's cache
         bar = _Progress(len(todo), the_suite.name, progress)
         try:
             if todo:

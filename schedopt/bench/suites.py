@@ -3,10 +3,10 @@
 A suite is a list of :class:`InstanceRef` (a name, a loader and the
 best-known :class:`Reference`). Suites come from
 
-* the **registry**: a family registers its suites in one place, its
-  ``schedopt/families/<family>/suites.py``, with :func:`register_suite`; the
-  registry imports every family's ``suites`` module lazily on first use (so
-  adding a family needs no edit here);
+* the **families**: each declares its suites (``Family.suites``, a list of
+  :class:`SuiteSpec` made with :func:`suite_spec`), loaded on first use (so
+  adding a family needs no edit here); users may add more with
+  :func:`register_suite`;
 * the ``smoke`` suite: every instance shipped in the repository's
   ``instances/`` folder (all families present);
 * any **folder, file or glob** of instance files that :func:`schedopt.read`
@@ -21,10 +21,8 @@ classes of PSPLIB and OR-Library sets), ``start=K`` and ``limit=K``.
 from __future__ import annotations
 
 import glob as _glob
-import importlib
 import inspect
 import os
-import pkgutil
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,7 +104,20 @@ class SuiteSpec:
 
 
 _SUITES: dict[str, SuiteSpec] = {}
-_LOADED = False
+
+
+def suite_spec(
+    name: str,
+    factory: SuiteFactory,
+    *,
+    description: str = "",
+    family: str = "",
+    requires: str | None = None,
+) -> SuiteSpec:
+    """A :class:`SuiteSpec` with a checked name (what a family lists in its ``suites``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise ValueError(f"suite name {name!r}: use letters, digits, '-' and '_' only")
+    return SuiteSpec(name, factory, description, family, requires)
 
 
 def register_suite(
@@ -134,34 +145,24 @@ def register_suite(
     requires
         Name of the data set the suite reads (see :mod:`schedopt.data`).
     """
-    if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
-        raise ValueError(f"suite name {name!r}: use letters, digits, '-' and '_' only")
-    _SUITES[name] = SuiteSpec(name, factory, description, family, requires)
+    _SUITES[name] = suite_spec(name, factory, description=description, family=family, requires=requires)
 
 
-def _load_family_suites() -> None:
-    """Import ``schedopt.families.<family>.suites`` for every family package (once)."""
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    from .. import families
+def _family_suites() -> dict[str, SuiteSpec]:
+    """The suites every registered family declares (:attr:`schedopt.registry.Family.suites`)."""
+    from ..registry import families, resolve
 
-    for mod in pkgutil.iter_modules(families.__path__):
-        if not mod.ispkg:
-            continue
-        name = f"{families.__name__}.{mod.name}.suites"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    out: dict[str, SuiteSpec] = {}
+    for fam in families().values():
+        if fam.suites is not None:
+            for spec in resolve(fam.suites):
+                out[spec.name] = spec
+    return out
 
 
 def registered_suites() -> dict[str, SuiteSpec]:
-    """All registered suites by name."""
-    _load_family_suites()
-    return dict(_SUITES)
+    """All suites by name: the families' and those registered with :func:`register_suite`."""
+    return {**_family_suites(), **_SUITES}
 
 
 # ----------------------------------------------------------------- parsing
@@ -186,7 +187,7 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     return name, params
 
 
-def _natural_key(text: str) -> list[Any]:
+def natural_key(text: str) -> list[Any]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
@@ -264,15 +265,9 @@ def reference_from_meta(problem: Problem, source: str) -> Reference:
 
 
 def _readable(path: Path) -> bool:
-    from ..errors import ParseError
-    from ..io import dispatch
+    from ..io.dispatch import detect_format
 
-    dispatch._load_readers()
-    try:
-        dispatch._detect(path)
-    except ParseError:
-        return False
-    return True
+    return detect_format(path) is not None
 
 
 def file_suite(name: str, files: Sequence[Path], root: Path | None = None) -> Suite:
@@ -285,7 +280,7 @@ def file_suite(name: str, files: Sequence[Path], root: Path | None = None) -> Su
     from ..errors import ParseError
 
     refs: list[InstanceRef] = []
-    for f in sorted(files, key=lambda p: _natural_key(str(p))):
+    for f in sorted(files, key=lambda p: natural_key(str(p))):
         label = str(f.relative_to(root)) if root is not None else f.name
         try:
             problems = _read_all(str(f), f.stat().st_mtime)

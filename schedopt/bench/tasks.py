@@ -8,7 +8,6 @@ evaluator, which re-checks the schedule.
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import re
 import time
@@ -17,16 +16,37 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SolverError
+from ..errors import NotApplicableError, SolverError
 from ..model import Problem
 from ..registry import MethodSpec
 from .evaluator import evaluate_run, failure_row
-from .suites import Reference, Suite
+from .suites import SAMPLING_KEYS, Reference, Suite
 
 #: Methods run on one thread unless told otherwise: parallelism comes from processes.
 DEFAULT_THREADS = 1
 
+#: A results key: (suite key, instance, method, params, seed); see :func:`suite_key`.
 Key = tuple[str, str, str, str, int]
+
+
+def suite_key(spec: str) -> str:
+    """The suite part of a results key: a suite spec without its sampling keys.
+
+    ``"psplib-j30:every=8,limit=3"`` -> ``"psplib-j30"``,
+    ``"gen-smtt:count=5,n=8,limit=2"`` -> ``"gen-smtt:count=5,n=8"``. Sampling
+    (``every``, ``start``, ``limit``) only chooses which instances run; a run
+    is the same whichever sample it was part of, so widening a sample
+    (``limit=3``, then ``limit=5``) resumes from the runs already stored.
+    Names that are not a registered-suite spec (paths, globs) are returned unchanged.
+    """
+    name, sep, rest = spec.partition(":")
+    if not sep or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        return spec
+    parts = [p.strip() for p in rest.split(",") if p.strip()]
+    if not all(re.fullmatch(r"[^=\s]+\s*=.*", p) for p in parts):
+        return spec
+    kept = [p for p in parts if p.partition("=")[0].strip() not in SAMPLING_KEYS]
+    return name if not kept else f"{name}:{','.join(kept)}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +65,7 @@ class MethodChoice:
 class Task:
     """Everything a worker needs for one run (picklable)."""
 
-    suite: str
+    suite: str  # the suite key (sampling keys removed, see suite_key): part of the results key
     instance: str
     method: str
     params: str  # canonical JSON of options + time_limit: part of the key
@@ -58,6 +78,7 @@ class Task:
 
     @property
     def key(self) -> Key:
+        """The results key (``suite`` is already a :func:`suite_key`)."""
         return (self.suite, self.instance, self.method, self.params, self.seed)
 
 
@@ -108,10 +129,9 @@ def _resolved_options(spec: MethodSpec, options: dict[str, Any]) -> tuple[dict[s
     """Options with bench defaults (``workers=1`` for methods taking ``workers``) and the module to import."""
     name = spec.name
     opts = dict(options)
-    params = inspect.signature(spec.run).parameters
-    if "workers" in params and "workers" not in opts:
+    if "workers" in spec.options() and "workers" not in opts:
         opts["workers"] = DEFAULT_THREADS
-    module = spec.run.__module__
+    module = spec.function.__module__
     if module == "__main__":
         raise ValueError(
             f"method {name!r} is defined in __main__; bench runs methods in worker processes, "
@@ -144,19 +164,21 @@ def build_tasks(
         problem = inst.load()
         chosen = methods if methods is not None else [MethodChoice(n) for n in applicable(problem)]
         for m in chosen:
-            spec = get_method(m.name, problem)
-            if not spec.applies(problem):
+            try:
+                spec = get_method(m.name, problem)
+            except NotApplicableError:
                 skipped += 1
                 continue
-            ck = (m.name, m.options, spec.run.__module__)
+            ck = (m.name, m.options, spec.function.__module__)
             if ck not in cache:
                 cache[ck] = _resolved_options(spec, {**(options or {}), **m.options_dict})
+                spec.check_options(problem, cache[ck][0])  # a misspelt option fails before any run
             opts, module = cache[ck]
             params = canonical_params(opts, time_limit)
             for seed in seeds:
                 tasks.append(
                     Task(
-                        suite.name,
+                        suite_key(suite.name),
                         inst.name,
                         m.name,
                         params,

@@ -1,3 +1,6 @@
-"""Problem families: each builds Problems and registers its methods on import."""
+"""The built-in problem families, one plugin package each (see :mod:`schedopt.registry`).
 
-from . import rcpsp, smtt  # noqa: F401
+Each package exports one :class:`schedopt.registry.Family` as ``FAMILY``; the
+registry imports them by name (:data:`schedopt.registry.BUILTIN_FAMILIES`).
+This package imports none of them.
+"""

@@ -1,36 +1,62 @@
-"""``schedopt.read`` / ``schedopt.write``: dispatch on file format."""
+"""``schedopt.read`` / ``schedopt.write``: dispatch on file format.
+
+The formats come from the registry: the model's own JSON and each family's
+readers and writers (:class:`schedopt.registry.Reader`, :class:`~schedopt.registry.Writer`).
+A file's format is recognised by the readers' sniffers, which see its name and
+its first 4 KiB.
+"""
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
 from ..model import Problem
+from ..registry import Reader, readers, resolve, writers
 from ..result import Result
 from ..schedule import Schedule
 
-Reader = Callable[..., Any]
-_READERS: dict[str, Reader] = {}
-_SNIFFERS: list[tuple[Callable[[Path], bool], str]] = []
+_EXTRA: list[Reader] = []
 
 
-def register_reader(fmt: str, reader: Reader, sniff: Callable[[Path], bool] | None = None) -> None:
-    """Register ``reader(path, **kwargs)`` for format ``fmt``; ``sniff(path)`` claims files."""
-    _READERS[fmt] = reader
-    if sniff is not None:
-        _SNIFFERS.append((sniff, fmt))
+def register_reader(
+    fmt: str, reader: Callable[..., Any], sniff: Callable[[Path], bool] | None = None
+) -> None:
+    """Add a reader outside any family: ``reader(path, **kwargs)``; ``sniff(path)`` claims files.
+
+    Families declare their readers in their :class:`~schedopt.registry.Family` instead.
+    """
+    claim = None if sniff is None else (lambda path, head: sniff(path))
+    _EXTRA[:] = [r for r in _EXTRA if r.format != fmt]
+    _EXTRA.insert(0, Reader(fmt, reader, claim))
 
 
-def _detect(path: Path) -> str:
-    for sniff, fmt in _SNIFFERS:
-        if sniff(path):
-            return fmt
-    known = ", ".join(sorted(_READERS))
-    raise ParseError(f"cannot tell the file format from the name; pass format= (one of {known})", path)
+def _all_readers() -> list[Reader]:
+    return [*_EXTRA, *readers()]
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def detect_format(path: str | Path) -> str | None:
+    """The format whose sniffer claims ``path`` first, or ``None``."""
+    path = Path(path)
+    head = _head(path) if path.is_file() else ""
+    for r in _all_readers():
+        if r.sniff is not None:
+            try:
+                if r.sniff(path, head):
+                    return r.format
+            except Exception:  # a sniffer never decides by raising
+                continue
+    return None
 
 
 def read(path: str | Path, format: str | None = None, **kwargs: Any) -> Any:
@@ -39,11 +65,12 @@ def read(path: str | Path, format: str | None = None, **kwargs: Any) -> Any:
     Parameters
     ----------
     path
-        The file. Formats by name: ``.sm`` PSPLIB, ``.rcp`` Patterson,
-        ``.json`` schedopt JSON, ``wt40.txt``/``wt50.txt``/``wt100.txt``
-        OR-Library weighted tardiness.
+        The file. Formats are recognised from the name and content: ``.sm``
+        PSPLIB, ``.rcp`` Patterson, ``.json`` schedopt JSON,
+        ``wt40.txt``/``wt50.txt``/``wt100.txt`` OR-Library weighted tardiness,
+        and whatever the installed families add.
     format
-        Force a format (see :func:`register_reader`).
+        Force a format (see ``schedopt.registry.readers()``).
     **kwargs
         Passed to the reader, e.g. ``index=`` for OR-Library files (which hold
         many instances: without ``index`` all are returned as a list).
@@ -51,33 +78,40 @@ def read(path: str | Path, format: str | None = None, **kwargs: Any) -> Any:
     Raises
     ------
     ParseError
-        A malformed file; the message names the file and line.
+        A malformed file, or one whose format is not recognised; the message
+        names the file and line.
     FileNotFoundError
         The file does not exist.
     """
-    _load_readers()
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    fmt = format or _detect(path)
-    try:
-        reader = _READERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(sorted(_READERS))}") from None
-    return reader(path, **kwargs)
+    known = {r.format: r for r in reversed(_all_readers())}
+    fmt = format or detect_format(path)
+    if fmt is None:
+        raise ParseError(
+            "cannot tell the file format from its name or content; "
+            f"pass format= (one of {', '.join(sorted(known))})",
+            path,
+        )
+    if fmt not in known:
+        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(sorted(known))}")
+    return resolve(known[fmt].read)(path, **kwargs)
 
 
 def write(path: str | Path, obj: Problem | Schedule | Result, schedule: Schedule | None = None) -> None:
     """Write a problem, schedule or result.
 
-    ``.sm`` paths get PSPLIB layout (plain RCPSP problems only); everything
-    else is written as schedopt JSON.
+    A problem written to a path whose suffix a family writer claims (``.sm``:
+    PSPLIB layout, RCPSP problems only) gets that format; everything else is
+    written as schedopt JSON.
     """
-    if Path(path).suffix.lower() == ".sm" and isinstance(obj, Problem) and schedule is None:
-        from .psplib_format import write_psplib
-
-        write_psplib(path, obj)
-        return
+    suffix = Path(path).suffix.lower()
+    if isinstance(obj, Problem) and schedule is None:
+        for w in writers():
+            if suffix in w.suffixes and (w.accepts is None or w.accepts(obj)):
+                resolve(w.write)(path, obj)
+                return
     from .json_format import write_json
 
     write_json(path, obj, schedule=schedule)
@@ -88,37 +122,3 @@ def read_schedule(path: str | Path) -> Schedule:
     from .json_format import read_schedule_json
 
     return read_schedule_json(Path(path))
-
-
-_LOADED = False
-_LOAD_LOCK = threading.RLock()
-
-
-def _load_readers() -> None:
-    """Register schedopt's own readers (once; thread-safe)."""
-    global _LOADED
-    if _LOADED:
-        return
-    with _LOAD_LOCK:
-        if not _LOADED:
-            _register_builtin_readers()
-            _LOADED = True
-
-
-def _register_builtin_readers() -> None:
-    from .. import families  # noqa: F401  (families register their own readers)
-    from . import json_format, orlib, psplib_format, smtt_unweighted
-
-    register_reader("psplib", psplib_format.read_psplib, lambda p: p.suffix.lower() == ".sm")
-    register_reader("patterson", psplib_format.read_patterson, lambda p: p.suffix.lower() == ".rcp")
-    register_reader("json", json_format.read_json, lambda p: p.suffix.lower() == ".json")
-    register_reader(
-        "orlib-wt",
-        orlib.read_orlib_wt,
-        lambda p: re.fullmatch(r"wt\d+\.txt", p.name.lower()) is not None,
-    )
-    register_reader(
-        "smtt-unweighted",
-        smtt_unweighted.read_smtt_unweighted,
-        lambda p: re.fullmatch(r"tt\d+_\w+\.txt", p.name.lower()) is not None,
-    )

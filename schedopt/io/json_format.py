@@ -8,7 +8,13 @@ Layout (version 1)::
      "result": {"status": ..., "objective": ..., ...}}                    # optional
 
 Due dates and deadlines equal to :data:`schedopt.model.NO_TIME` are written as
-``null``. Reading then writing a problem or schedule round-trips exactly.
+``null``, and so are infinite bandwidths in ``comm_bandwidth``. The fields of
+eligibility, machine resources, optional jobs, anti-affinity, nodes and their
+communication matrices and current machines are written only when they differ
+from their defaults, and ``family`` always; files without them (older ones)
+read with the defaults. Unplaced optional jobs are ``-1`` in the schedule's
+``start``, ``end`` and ``machine``. Reading then writing a problem or schedule
+round-trips exactly.
 """
 
 from __future__ import annotations
@@ -41,6 +47,29 @@ _ARRAY_FIELDS = (
     "machine_type",
 )
 _NAME_FIELDS = ("names", "type_names", "resource_names", "machine_names")
+#: Fields written only when they differ from their defaults.
+_OPTIONAL_FIELDS = (
+    "eligible",
+    "machine_capacity",
+    "machine_demand",
+    "machine_resource_names",
+    "optional",
+    "anti_affinity",
+    "machine_node",
+    "comm_latency",
+    "comm_bandwidth",
+    "current_machine",
+)
+
+
+def _default_comm(problem: Problem) -> bool:
+    """True when nodes and matrices are the defaults: one node, latency 0, infinite bandwidth."""
+    return (
+        problem.n_nodes == (1 if problem.has_machines else 0)
+        and not problem.machine_node.any()
+        and not problem.comm_latency.any()
+        and bool(np.isinf(problem.comm_bandwidth).all())
+    )
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
@@ -53,6 +82,25 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         out[f] = [None if v >= NO_TIME else int(v) for v in arr]
     for f in _NAME_FIELDS:
         out[f] = list(getattr(problem, f))
+    out["family"] = problem.family
+    if not problem.eligible.all():
+        out["eligible"] = problem.eligible.tolist()
+    if problem.n_machine_resources:
+        out["machine_capacity"] = problem.machine_capacity.tolist()
+        out["machine_demand"] = problem.machine_demand.tolist()
+        out["machine_resource_names"] = list(problem.machine_resource_names)
+    if problem.optional.any():
+        out["optional"] = problem.optional.tolist()
+    if len(problem.anti_affinity):
+        out["anti_affinity"] = problem.anti_affinity.tolist()
+    if not _default_comm(problem):
+        out["machine_node"] = problem.machine_node.tolist()
+        out["comm_latency"] = problem.comm_latency.tolist()
+        out["comm_bandwidth"] = [
+            [None if np.isinf(v) else float(v) for v in row] for row in problem.comm_bandwidth
+        ]
+    if (problem.current_machine >= 0).any():
+        out["current_machine"] = problem.current_machine.tolist()
     out["meta"] = problem.meta
     return out
 
@@ -63,7 +111,12 @@ def problem_from_dict(data: dict[str, Any]) -> Problem:
         raise ProblemError("'problem' must be an object")
     if "duration" not in data:
         raise ProblemError("'problem' has no 'duration' field")
-    known = set(_ARRAY_FIELDS) | set(_NAME_FIELDS) | {"due", "deadline", "name", "objective", "meta"}
+    known = (
+        set(_ARRAY_FIELDS)
+        | set(_NAME_FIELDS)
+        | set(_OPTIONAL_FIELDS)
+        | {"due", "deadline", "name", "objective", "family", "meta"}
+    )
     unknown = set(data) - known
     if unknown:
         raise ProblemError(f"unknown problem field(s): {', '.join(sorted(unknown))}")
@@ -80,6 +133,18 @@ def problem_from_dict(data: dict[str, Any]) -> Problem:
     for f in _NAME_FIELDS:
         if data.get(f):
             kwargs[f] = data[f]
+    for f in _OPTIONAL_FIELDS:
+        if data.get(f) is not None:
+            kwargs[f] = data[f]
+    if "comm_bandwidth" in kwargs:
+        bw = kwargs["comm_bandwidth"]
+        if not isinstance(bw, list) or not all(isinstance(row, list) for row in bw):
+            raise ProblemError(
+                "comm_bandwidth: expected a (nodes, nodes) matrix of numbers or null (infinite)"
+            )
+        kwargs["comm_bandwidth"] = [[float("inf") if v is None else v for v in row] for row in bw]
+    if data.get("family") is not None:
+        kwargs["family"] = data["family"]
     return Problem(
         **kwargs,
         objective=data.get("objective", "makespan"),

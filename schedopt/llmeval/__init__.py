@@ -10,7 +10,7 @@ see ``docs/llmeval.md``.
 Only :mod:`.client` touches the network (httpx, imported lazily).
 """
 
-from .client import ChatClient, Completion, ModelError
+from .client import ChatClient, Completion, EndpointUnreachable, MissingAPIKey, ModelError
 from .generator import VARIANTS, GeneratorConfig, generate_instance, generate_suite, layered_dag
 from .models import OFFLINE_MODELS, NotApplicable, OfflineModel
 from .parse import PARSE_ERRORS, ParseResult, TaskIndex, parse_answer
@@ -28,7 +28,9 @@ __all__ = [
     "VIOLATION_TYPES",
     "ChatClient",
     "Completion",
+    "EndpointUnreachable",
     "GeneratorConfig",
+    "MissingAPIKey",
     "ModelError",
     "NotApplicable",
     "OfflineModel",

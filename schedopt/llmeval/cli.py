@@ -70,10 +70,18 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from .client import api_key_from_env
     from .runner import make_model, run
     from .store import ResultsStore
 
+    if args.api_key_env:
+        api_key_from_env(args.api_key_env)  # a missing key is a usage error (exit 2), before any file is made
+    if args.max_connect_failures < 0:
+        raise ValueError(
+            f"--max-connect-failures must be >= 0 (0: never stop), got {args.max_connect_failures}"
+        )
     with ResultsStore(args.results) as store:
+        before = len(store.samples())
         options = {}
         if args.base_url is not None:
             options = {
@@ -96,10 +104,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"\r{done}/{total} {outcome:14s}", end="", file=sys.stderr, flush=True)
 
-        stats = run(args.dir, model, store, concurrency=args.concurrency, limit=args.limit, progress=progress)
+        stats = run(
+            args.dir,
+            model,
+            store,
+            concurrency=args.concurrency,
+            limit=args.limit,
+            progress=progress,
+            max_connect_failures=args.max_connect_failures or None,
+        )
         if not args.quiet:
             print(file=sys.stderr)
+        kept = len(store.samples())
     print(json.dumps(stats.to_dict()))
+    if stats.stopped or stats.all_failed:
+        what = stats.stopped or (
+            f"every one of the {stats.asked} request(s) failed "
+            f"({stats.unreachable} could not connect, {stats.api_errors} API error(s))"
+        )
+        print(
+            f"llmeval run: {what}. First error: {stats.first_error}\n"
+            f"Kept: {kept} answer(s) in {args.results} ({kept - before} new this run); "
+            f"{stats.not_asked} instance(s) not asked. Nothing was measured for the failed requests: "
+            "this is not a 0 % score. Fix the endpoint (is the server running? --base-url, "
+            "--api-key-env) and rerun the same command to resume; stored answers are not asked again.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -154,6 +185,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request")
     p.add_argument("--max-retries", type=int, default=8)
+    p.add_argument(
+        "--max-connect-failures",
+        type=int,
+        default=5,
+        help="stop after N requests in a row could not connect (default 5; 0: never stop)",
+    )
     p.add_argument("--limit", type=int, default=None, help="only the first N instances")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_run)

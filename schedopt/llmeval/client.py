@@ -12,6 +12,16 @@ server sends ``Retry-After`` (seconds or an HTTP date) or ``retry-after-ms``,
 that wait is used instead (also capped). Other HTTP errors raise
 :class:`ModelError` at once.
 
+Connection failures (nothing listens, the host cannot be resolved, the
+connection times out) are retried at most ``max_connect_retries`` times and
+then raise :class:`EndpointUnreachable`, so that the harness can tell "no
+server" from "the model failed" (see :func:`schedopt.llmeval.runner.run`).
+
+Secrets: the API key is registered with :func:`~schedopt.llmeval.redact.register_secret`
+and every error message is passed through :func:`~schedopt.llmeval.redact.redact`,
+so a server echoing the ``Authorization`` header does not put the key into a
+message, the results file or a report.
+
 Cache: with a :class:`~schedopt.llmeval.store.ResultsStore`, a response is
 looked up by :func:`~schedopt.llmeval.store.request_key` before any request
 and stored the moment it arrives. Errors are never cached.
@@ -27,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .redact import redact, register_secret
 from .store import ResultsStore, request_key
 
 RETRY_STATUS = frozenset({408, 409, 429})
@@ -34,6 +45,14 @@ RETRY_STATUS = frozenset({408, 409, 429})
 
 class ModelError(RuntimeError):
     """The endpoint failed (non-retryable HTTP error, malformed reply, or retries exhausted)."""
+
+
+class EndpointUnreachable(ModelError):
+    """No connection could be made to the endpoint (nothing listens, unknown host, connect timeout)."""
+
+
+class MissingAPIKey(ModelError, ValueError):
+    """The environment variable named for the API key is not set (a usage error: the CLI exits 2)."""
 
 
 @dataclass
@@ -87,6 +106,23 @@ def _retry_after(headers: Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def api_key_from_env(name: str) -> str:
+    """The API key held by the environment variable ``name``.
+
+    Raises
+    ------
+    MissingAPIKey
+        The variable is not set or empty (the message names it).
+    """
+    key = os.environ.get(name)
+    if not key:
+        raise MissingAPIKey(
+            f"environment variable {name} (named by --api-key-env for the API key) is "
+            f"not set or empty: export {name}=... or drop --api-key-env for a local server"
+        )
+    return key
+
+
 class ChatClient:
     """A thread-safe OpenAI-compatible chat-completions client.
 
@@ -107,6 +143,9 @@ class ChatClient:
         Maximum requests in flight from this client.
     max_retries, backoff_base, backoff_max
         Retry policy (see the module docstring).
+    max_connect_retries
+        Retries after a connection failure (at most ``max_retries``), then
+        :class:`EndpointUnreachable`.
     store
         Results store used as the response cache (``None``: no cache).
     extra
@@ -124,6 +163,7 @@ class ChatClient:
         timeout: float = 300.0,
         concurrency: int = 4,
         max_retries: int = 8,
+        max_connect_retries: int = 2,
         backoff_base: float = 1.0,
         backoff_max: float = 120.0,
         store: ResultsStore | None = None,
@@ -138,15 +178,15 @@ class ChatClient:
             self.params["seed"] = seed
         self.params.update(extra or {})
         self.max_retries = max_retries
+        self.max_connect_retries = min(max_connect_retries, max_retries)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.store = store
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
         headers = {"Content-Type": "application/json"}
         if api_key_env:
-            key = os.environ.get(api_key_env)
-            if not key:
-                raise ModelError(f"environment variable {api_key_env} (the API key) is not set")
+            key = api_key_from_env(api_key_env)
+            register_secret(key)
             headers["Authorization"] = f"Bearer {key}"
         self._httpx = httpx
         self._http = httpx.Client(
@@ -179,17 +219,28 @@ class ChatClient:
         url = f"{self.base_url}/chat/completions"
         t0 = time.perf_counter()
         attempts = 0
+        connect_failures = 0
         last = ""
         while True:
             response = None
+            unreachable = False
             with self._slots:
                 attempts += 1
                 try:
                     response = self._http.post(url, json=body)
+                except (self._httpx.ConnectError, self._httpx.ConnectTimeout) as exc:
+                    last = f"cannot connect: {redact(str(exc)) or type(exc).__name__}"
+                    unreachable = True
                 except self._httpx.TimeoutException as exc:
-                    last = f"timeout: {exc!r}"
+                    last = f"timeout: {redact(repr(exc))}"
                 except self._httpx.TransportError as exc:
-                    last = f"transport error: {exc!r}"
+                    last = f"transport error: {redact(repr(exc))}"
+            if unreachable:
+                connect_failures += 1
+                if connect_failures > self.max_connect_retries:
+                    raise EndpointUnreachable(
+                        f"{url}: {last} (after {attempts} attempt(s)); is the server running?"
+                    )
             if response is not None:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -205,7 +256,7 @@ class ChatClient:
                             key, self.model, self.base_url, body, data, completion.content
                         )
                     return completion
-                last = f"HTTP {status}: {response.text[:200]}"
+                last = f"HTTP {status}: {redact(response.text)[:200]}"
                 if status not in RETRY_STATUS and status < 500:
                     raise ModelError(f"{url}: {last}")
             if attempts > self.max_retries:
@@ -218,7 +269,7 @@ class ChatClient:
             choice = data["choices"][0]
             content = choice.get("message", {}).get("content")
         except (KeyError, IndexError, TypeError, AttributeError):
-            raise ModelError(f"malformed chat-completions reply: {str(data)[:200]}") from None
+            raise ModelError(f"malformed chat-completions reply: {redact(str(data))[:200]}") from None
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         return Completion(
             content=content if isinstance(content, str) else "",

@@ -27,6 +27,7 @@ from typing import Any
 
 from .generator import VARIANTS
 from .parse import PARSE_ERRORS
+from .redact import redact_json
 from .store import ResultsStore
 from .verify import VIOLATION_TYPES
 
@@ -270,16 +271,16 @@ def plot(summary: dict[str, Any], out_dir: Path) -> list[Path]:
 
 def write_report(results: str | Path, out_dir: str | Path) -> dict[str, Any]:
     """Write ``summary.json``, ``report.md``, ``samples.jsonl`` and plots; return the summary."""
+    with ResultsStore(results, readonly=True) as store:  # works on read-only files, changes nothing
+        samples = store.samples()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with ResultsStore(results) as store:
-        samples = store.samples()
     summary = summarize(samples)
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     (out / "report.md").write_text(markdown(summary))
     with (out / "samples.jsonl").open("w") as fh:
         for s in samples:
-            fh.write(json.dumps(s) + "\n")
+            fh.write(json.dumps(redact_json(s)) + "\n")  # files written by older versions may hold keys
     summary["plots"] = [str(p) for p in plot(summary, out)]
     return summary
 
@@ -287,7 +288,5 @@ def write_report(results: str | Path, out_dir: str | Path) -> dict[str, Any]:
 def load_summary(results: str | Path) -> dict[str, Any]:
     """:func:`summarize` the samples in a results file."""
     path = Path(results)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found")
-    with ResultsStore(path) as store:
+    with ResultsStore(path, readonly=True) as store:  # a missing file or a directory: StoreError naming it
         return summarize(store.samples())

@@ -12,20 +12,27 @@ One file (``--results FILE.sqlite``) holds two tables:
     parse-failure class or the violation counts. Written after verification;
     rows with an ``api_error`` are retried by the next run.
 
-The connection is shared between threads behind a lock; every write commits.
+The connection is shared between threads behind a lock; every write is its own
+transaction. Opening (schema marker, read-only mode, errors naming the file) is
+shared with the bench store: see :mod:`schedopt.sqlite_store`. Text columns are
+passed through :func:`~schedopt.llmeval.redact.redact` before they are stored,
+so an endpoint that echoes a ``Bearer`` token or an ``Authorization`` header
+never gets it written to the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
+from ..sqlite_store import SQLiteStore, StoreSchema
+from .redact import redact, redact_json
+
+_DDL = (
+    """
 CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     model TEXT NOT NULL,
@@ -34,7 +41,8 @@ CREATE TABLE IF NOT EXISTS responses (
     response TEXT NOT NULL,
     content TEXT,
     created REAL NOT NULL
-);
+)""",
+    """
 CREATE TABLE IF NOT EXISTS samples (
     key TEXT PRIMARY KEY,
     model TEXT NOT NULL,
@@ -60,8 +68,8 @@ CREATE TABLE IF NOT EXISTS samples (
     finish_reason TEXT,
     usage TEXT,
     created REAL NOT NULL
-);
-"""
+)""",
+)
 
 SAMPLE_COLUMNS: tuple[str, ...] = (
     "key",
@@ -101,23 +109,44 @@ def request_key(model: str, base_url: str, messages: list[dict[str, str]], param
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-class ResultsStore:
-    """Thread-safe access to a results file (created if absent)."""
+SCHEMA = StoreSchema(
+    kind="llmeval",
+    version=1,
+    ddl=_DDL,
+    columns={
+        "responses": ("key", "model", "base_url", "request", "response", "content", "created"),
+        "samples": SAMPLE_COLUMNS,
+    },
+    how="schedopt llmeval run --results FILE",
+)
 
-    def __init__(self, path: str | Path):
+
+class ResultsStore:
+    """Thread-safe access to a results file (created if absent).
+
+    Parameters
+    ----------
+    path
+        The SQLite results file.
+    readonly
+        Open read-only (SQLite ``mode=ro``; reports): nothing is created or changed,
+        so a read-only file works.
+
+    Raises
+    ------
+    schedopt.errors.StoreError
+        The file is a directory, not SQLite, another application's database, a
+        bench results file, or read-only while ``readonly`` is false.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False):
+        self._store = SQLiteStore(path, SCHEMA, readonly=readonly, timeout=30.0, threads=True)
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30.0)
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-            self._db.commit()
 
     # ------------------------------------------------------------ responses
     def get_response(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        rows = self._store.query("SELECT response FROM responses WHERE key = ?", (key,))
+        return None if not rows else json.loads(rows[0][0])
 
     def put_response(
         self,
@@ -128,42 +157,46 @@ class ResultsStore:
         response: dict[str, Any],
         content: str,
     ) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, model, base_url, json.dumps(request), json.dumps(response), content, time.time()),
-            )
-            self._db.commit()
+        """Store one raw response (secrets redacted) in its own transaction."""
+        values = (
+            key,
+            model,
+            redact(base_url),
+            json.dumps(redact_json(request)),
+            json.dumps(redact_json(response)),
+            redact(content),
+            time.time(),
+        )
+        with self._store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)", values)
 
     def n_responses(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+        return int(self._store.query("SELECT COUNT(*) FROM responses")[0][0])
 
     # -------------------------------------------------------------- samples
     def has_sample(self, key: str) -> bool:
         """True when ``key`` has a verdict that needs no retry (anything but an API error)."""
-        with self._lock:
-            row = self._db.execute("SELECT parse_error FROM samples WHERE key = ?", (key,)).fetchone()
-        return row is not None and row[0] != "api_error"
+        rows = self._store.query("SELECT parse_error FROM samples WHERE key = ?", (key,))
+        return bool(rows) and rows[0][0] != "api_error"
 
     def put_sample(self, row: dict[str, Any]) -> None:
+        """Store one verdict (secrets redacted from its text) in its own transaction."""
         values = []
         for col in SAMPLE_COLUMNS:
             v = row.get(col)
             if col in ("violations", "usage", "starts") and v is not None and not isinstance(v, str):
-                v = json.dumps(v)
+                v = json.dumps(redact_json(v))
+            elif isinstance(v, str) and col in ("content", "detail", "base_url"):
+                v = redact(v)
             values.append(v)
-        with self._lock:
-            self._db.execute(
+        with self._store.transaction() as db:
+            db.execute(
                 f"INSERT OR REPLACE INTO samples VALUES ({', '.join('?' * len(SAMPLE_COLUMNS))})", values
             )
-            self._db.commit()
 
     def samples(self) -> list[dict[str, Any]]:
         """Every sample row as a dict (JSON columns decoded)."""
-        with self._lock:
-            cur = self._db.execute(f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM samples ORDER BY rowid")
-            rows = cur.fetchall()
+        rows = self._store.query(f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM samples ORDER BY rowid")
         out = []
         for r in rows:
             d = dict(zip(SAMPLE_COLUMNS, r))
@@ -175,8 +208,7 @@ class ResultsStore:
         return out
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._store.close()
 
     def __enter__(self) -> ResultsStore:
         return self

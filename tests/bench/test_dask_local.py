@@ -23,7 +23,7 @@ from schedopt.bench import ResultsStore, get_suite, run
 from schedopt.bench import executors as ex
 from schedopt.bench.tasks import build_tasks, parse_methods
 from schedopt.cli import main
-from schedopt.registry import warm_up
+from schedopt.warmup import warm_up
 
 from . import fake_methods  # noqa: F401  (fake-trivial, fake-hang)
 

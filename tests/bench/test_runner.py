@@ -52,6 +52,27 @@ def test_smoke_cpsat_resume_and_recheck(tmp_path):
     pd.testing.assert_frame_equal(again, df)
 
 
+def test_widening_a_sample_resumes_instead_of_rerunning(tmp_path):
+    """The resume key is instance + method + options + seed (+ the unsampled suite), not the sample."""
+    from schedopt.bench.store import ResultsStore
+
+    res = tmp_path / "w.sqlite"
+    kw = {"time_limit": 1.0, "seeds": 2, "workers": 1, "results": res, "progress": False}
+    first = run("gen-smtt:n=8,count=6,limit=3", "fake-trivial", **kw)
+    assert first.attrs["ran"] == 6 and set(first.suite) == {"gen-smtt:count=6,n=8"}
+    wider = run("gen-smtt:n=8,count=6,limit=5", "fake-trivial", **kw)
+    assert wider.attrs["ran"] == 4 and wider.attrs["resumed"] == 6 and len(wider) == 10
+    pd.testing.assert_frame_equal(wider.iloc[:6].reset_index(drop=True), first)
+    with ResultsStore(res) as store:
+        assert store.count() == 10
+        # a file written by the previous version labelled rows with the sample: still resumed
+        store.conn.execute("UPDATE runs SET suite = 'gen-smtt:count=6,n=8,limit=5'")
+    again = run("gen-smtt:n=8,count=6,start=1,every=2", "fake-trivial", **kw)  # instances 2, 4 and 6
+    assert again.attrs["ran"] == 2 and again.attrs["resumed"] == 4 and len(again) == 6
+    with ResultsStore(res) as store:
+        assert store.count() == 12
+
+
 def test_not_applicable_pairs_are_skipped():
     df = run(str(INSTANCES / "rcpsp"), "cpsat,fake-trivial", time_limit=2, workers=1, progress=False)
     assert set(df["method"]) == {"cpsat"} and df.attrs["skipped_not_applicable"] == 2

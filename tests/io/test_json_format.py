@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import schedopt
 from schedopt import ParseError, Schedule
 from schedopt.io.json_format import problem_to_dict
+from schedopt.objectives import OBJECTIVES
 from tests.conftest import INSTANCES
 from tests.strategies import tiny_problems
 
@@ -21,7 +22,15 @@ def same_problem(p, q) -> bool:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(problem=st.one_of(tiny_problems(), tiny_problems(machines=True)), data=st.data())
+@given(
+    problem=st.one_of(
+        tiny_problems(),
+        tiny_problems(machines=True),
+        tiny_problems(machines=True, extended=True, objectives=OBJECTIVES),
+        tiny_problems(extended=True, objectives=OBJECTIVES),
+    ),
+    data=st.data(),
+)
 def test_round_trip(tmp_path, problem, data):
     n = problem.n_jobs
     start = data.draw(st.lists(st.integers(-1, 20), min_size=n, max_size=n))
@@ -30,9 +39,83 @@ def test_round_trip(tmp_path, problem, data):
     schedopt.write(path, problem, schedule=schedule)
     q = schedopt.read(path)
     assert same_problem(problem, q)
-    for f in ("duration", "due", "deadline", "precedence", "downtime", "demand", "machine_type", "comm"):
+    for f in (
+        "duration",
+        "due",
+        "deadline",
+        "precedence",
+        "downtime",
+        "demand",
+        "machine_type",
+        "comm",
+        *NEW_FIELDS,
+    ):
         assert np.array_equal(getattr(problem, f), getattr(q, f)), f
+    assert (q.family, q.objective, q.machine_resource_names) == (
+        problem.family,
+        problem.objective,
+        problem.machine_resource_names,
+    )
     assert schedopt.read_schedule(path) == schedule
+    assert problem_to_dict(q) == problem_to_dict(problem)
+    json.dumps(problem_to_dict(q), allow_nan=False)  # strict JSON: no Infinity
+
+
+NEW_FIELDS = (
+    "eligible",
+    "machine_capacity",
+    "machine_demand",
+    "optional",
+    "anti_affinity",
+    "machine_node",
+    "comm_latency",
+    "comm_bandwidth",
+    "current_machine",
+    "data_size",
+    "priority",
+)
+
+
+def test_new_fields_round_trip_and_defaults(tmp_path):
+    p = schedopt.Problem(
+        duration=[[2, 3], [1, 1], [4, 4]],
+        machine_type=[0, 1, 1],
+        eligible=[[1, 1, 0], [1, 1, 1], [0, 1, 1]],
+        machine_capacity=[[4, 16], [8, 32], [8, 32]],
+        machine_demand=[[2, 8], [1, 1], [8, 30]],
+        machine_resource_names=["cpu", "mem"],
+        optional=[False, True, True],
+        anti_affinity=[(1, 2)],
+        precedence=[(0, 1)],
+        data_size=[2.5],
+        machine_node=[0, 1, 1],
+        comm_latency=[[0.0, 0.25], [0.25, 0.0]],
+        comm_bandwidth=[[float("inf"), 10.0], [10.0, float("inf")]],
+        current_machine=[-1, 2, 1],
+        priority=[0, 10, 5],
+        objective="placement",
+        family="generic",
+        name="k8s",
+    )
+    schedule = Schedule([0, -1, 0], [2, -1, 4], [0, -1, 1])
+    schedopt.write(tmp_path / "k.json", p, schedule=schedule)
+    raw = json.loads((tmp_path / "k.json").read_text())["problem"]
+    assert raw["comm_bandwidth"] == [[None, 10.0], [10.0, None]] and raw["family"] == "generic"
+    q = schedopt.read(tmp_path / "k.json")
+    assert same_problem(p, q) and q.machine_resource_names == ("cpu", "mem")
+    assert schedopt.read_schedule(tmp_path / "k.json") == schedule
+    assert schedopt.check(q, schedule) == []
+    # a file without the new fields reads with their defaults
+    del raw["family"]
+    for f in (*NEW_FIELDS[:-2], "machine_resource_names"):
+        raw.pop(f, None)
+    raw["duration"] = [[2, 3], [1, 1], [4, 4]]
+    raw["objective"] = "makespan"
+    (tmp_path / "old.json").write_text(json.dumps({"schedopt": 1, "problem": raw}))
+    old = schedopt.read(tmp_path / "old.json")
+    assert old.family == "generic" and old.eligible.all() and not old.optional.any()
+    assert old.n_machine_resources == 0 and old.n_nodes == 1 and (old.current_machine == -1).all()
+    assert "eligible" not in problem_to_dict(old) and "machine_node" not in problem_to_dict(old)
 
 
 def test_shipped_json_instances_read():

@@ -5,6 +5,11 @@ Every kernel works on a time-indexed capacity profile ``profile[t, k]``
 and on compressed adjacency lists (``ptr``/``idx``/``lag`` in CSR layout) for
 predecessors, successors and disjunctive partners. They never see a
 :class:`schedopt.Problem`; :mod:`schedopt.families.rcpsp.heuristics` converts.
+The problem arrays come in one bundle built once per problem, ``prj``
+(:class:`._bundles.Project`: durations, precedence and disjunctive lists,
+time windows, demands, capacity profile); the GA kernels take their
+parameters as one :class:`._bundles.GaParams` and their carried-over state
+as one :class:`._bundles.Progress` (see :mod:`._bundles`).
 
 Conventions shared by all kernels
 ---------------------------------
@@ -51,6 +56,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._bundles import GaParams, Progress, Project
+
 #: Returned as makespan when a schedule does not fit the profile's horizon
 #: (the wrappers size the profile so that this cannot happen).
 OVERFLOW = -1
@@ -89,21 +96,7 @@ def _fits_at(j, t, p, demand, avail, start, dur, dis_ptr, dis_idx):  # pragma: n
 
 
 @njit(cache=True)
-def serial_forward(
-    order,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    avail,
-    start,
-):  # pragma: no cover - numba
+def serial_forward(order, prj: Project, avail, start):  # pragma: no cover - numba
     """Serial schedule-generation scheme (Kelley 1963; Kolisch 1996).
 
     Jobs are taken in list order; each starts at the earliest time
@@ -116,6 +109,10 @@ def serial_forward(
     (makespan, deadline_excess); makespan is :data:`OVERFLOW` if the profile
     horizon is too short.
     """
+    dur, release, deadline = prj.dur, prj.release, prj.deadline
+    pred_ptr, pred_idx, pred_lag = prj.pred_ptr, prj.pred_idx, prj.pred_lag
+    dis_ptr, dis_idx = prj.dis_ptr, prj.dis_idx
+    demand, profile = prj.demand, prj.profile
     n = dur.shape[0]
     horizon = profile.shape[0]
     r = profile.shape[1]
@@ -154,22 +151,7 @@ def serial_forward(
 
 
 @njit(cache=True)
-def serial_backward(
-    order,
-    horizon_end,
-    dur,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    avail,
-    start,
-):  # pragma: no cover - numba
+def serial_backward(order, horizon_end, prj: Project, avail, start):  # pragma: no cover - numba
     """Backward serial SGS: each job in list order finishes as late as possible.
 
     The latest finish of ``j`` is ``min(T, D_j, min_q S_q - lag_jq)`` over its
@@ -184,6 +166,10 @@ def serial_backward(
     start at or after its release (never happens when ``order`` sorts a
     feasible schedule of makespan ``<= T`` by non-increasing finish times).
     """
+    dur, release, deadline = prj.dur, prj.release, prj.deadline
+    succ_ptr, succ_idx, succ_lag = prj.succ_ptr, prj.succ_idx, prj.succ_lag
+    dis_ptr, dis_idx = prj.dis_ptr, prj.dis_idx
+    demand, profile = prj.demand, prj.profile
     n = dur.shape[0]
     r = profile.shape[1]
     start[:] = -1
@@ -236,25 +222,7 @@ def serial_backward(
 
 
 @njit(cache=True)
-def parallel_forward(
-    order,
-    dur,
-    pred_ptr,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    change_pts,
-    dis_ptr,
-    dis_idx,
-    avail,
-    start,
-    es,
-    npred,
-):  # pragma: no cover - numba
+def parallel_forward(order, prj: Project, avail, start, es, npred):  # pragma: no cover - numba
     """Parallel (time-incremental) SGS (Kelley 1963; Kolisch 1996).
 
     At each decision time ``t`` the eligible jobs (all predecessors scheduled,
@@ -267,6 +235,26 @@ def parallel_forward(
     -------
     (makespan, deadline_excess) as :func:`serial_forward`.
     """
+    return _parallel(order, prj, avail, start, es, npred, False)
+
+
+@njit(cache=True)
+def _parallel(order, prj: Project, avail, start, es, npred, reverse):  # pragma: no cover - numba
+    """:func:`parallel_forward` on the network, or with ``reverse`` on the reversed network.
+
+    The reversed network swaps predecessors and successors (an arc
+    ``i -> j`` with lag ``l`` becomes ``j -> i`` with the same lag); time
+    windows, durations and resources stay as they are.
+    """
+    if reverse:
+        pred_ptr = prj.succ_ptr
+        succ_ptr, succ_idx, succ_lag = prj.pred_ptr, prj.pred_idx, prj.pred_lag
+    else:
+        pred_ptr = prj.pred_ptr
+        succ_ptr, succ_idx, succ_lag = prj.succ_ptr, prj.succ_idx, prj.succ_lag
+    dur, release, deadline = prj.dur, prj.release, prj.deadline
+    dis_ptr, dis_idx = prj.dis_ptr, prj.dis_idx
+    demand, profile, change_pts = prj.demand, prj.profile, prj.change_pts
     n = dur.shape[0]
     horizon = profile.shape[0]
     r = profile.shape[1]
@@ -336,25 +324,7 @@ def parallel_forward(
 
 
 @njit(cache=True)
-def parallel_backward(
-    order,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    release,
-    deadline,
-    demand,
-    profile,
-    change_pts,
-    dis_ptr,
-    dis_idx,
-    avail,
-    start,
-    es,
-    npred,
-):  # pragma: no cover - numba
+def parallel_backward(order, prj: Project, avail, start, es, npred):  # pragma: no cover - numba
     """Backward parallel SGS for shift-invariant problems, as a right-justified schedule from 0.
 
     :func:`parallel_forward` on the reversed network (successors first;
@@ -371,34 +341,17 @@ def parallel_backward(
     -------
     The makespan, or a negative value if the horizon overflows.
     """
-    mk, _exc = parallel_forward(
-        order,
-        dur,
-        succ_ptr,
-        pred_ptr,
-        pred_idx,
-        pred_lag,
-        release,
-        deadline,
-        demand,
-        profile,
-        change_pts,
-        dis_ptr,
-        dis_idx,
-        avail,
-        start,
-        es,
-        npred,
-    )
+    mk, _exc = _parallel(order, prj, avail, start, es, npred, True)
     if mk < 0:
         return mk
+    dur = prj.dur
     for j in range(dur.shape[0]):
         start[j] = mk - start[j] - dur[j]
     return mk
 
 
 @njit(cache=True)
-def sample_list(value, alpha, eps, deterministic, pred_ptr, succ_ptr, succ_idx, npred, elig, order):
+def sample_list(value, alpha, eps, deterministic, prj: Project, npred, elig, order):
     """Build a precedence-feasible activity list from priority values.
 
     At each step the eligible set ``E`` holds the jobs whose predecessors are
@@ -407,6 +360,7 @@ def sample_list(value, alpha, eps, deterministic, pred_ptr, succ_ptr, succ_idx, 
     (Drexl 1991): job ``j`` is drawn with probability proportional to
     ``(max_{i in E} v_i - v_j + eps) ** alpha``.
     """  # pragma: no cover - numba
+    pred_ptr, succ_ptr, succ_idx = prj.pred_ptr, prj.succ_ptr, prj.succ_idx
     n = value.shape[0]
     weight = np.empty(n, np.float64)
     m = 0
@@ -478,28 +432,7 @@ def sort_by_start(start, dur, topo_rank, by_finish_desc, order):  # pragma: no c
 
 @njit(cache=True)
 def improve(
-    start,
-    mk,
-    exc,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    topo_rank,
-    rounds,
-    avail,
-    work,
-    order_work,
-    max_passes,
+    start, mk, exc, prj: Project, rounds, avail, work, order_work, max_passes
 ):  # pragma: no cover - numba
     """Forward-backward improvement of the schedule ``start`` (makespan ``mk``) in place.
 
@@ -514,47 +447,19 @@ def improve(
     -------
     (makespan, deadline_excess, passes).
     """
+    dur, topo_rank = prj.dur, prj.topo_rank
     n = dur.shape[0]
     passes = 0
     for _ in range(rounds):
         if passes + 2 > max_passes:
             break
         sort_by_start(start, dur, topo_rank, True, order_work)
-        first = serial_backward(
-            order_work,
-            mk,
-            dur,
-            succ_ptr,
-            succ_idx,
-            succ_lag,
-            release,
-            deadline,
-            demand,
-            profile,
-            dis_ptr,
-            dis_idx,
-            avail,
-            work,
-        )
+        first = serial_backward(order_work, mk, prj, avail, work)
         passes += 1
         if first <= 0:
             break
         sort_by_start(work, dur, topo_rank, False, order_work)
-        mk2, exc2 = serial_forward(
-            order_work,
-            dur,
-            pred_ptr,
-            pred_idx,
-            pred_lag,
-            release,
-            deadline,
-            demand,
-            profile,
-            dis_ptr,
-            dis_idx,
-            avail,
-            work,
-        )
+        mk2, exc2 = serial_forward(order_work, prj, avail, work)
         passes += 1
         if mk2 == OVERFLOW or exc2 > exc or (exc2 == exc and mk2 >= mk):
             break
@@ -566,27 +471,7 @@ def improve(
 
 @njit(cache=True)
 def justify(
-    order,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    topo_rank,
-    rounds,
-    avail,
-    start,
-    work,
-    order_work,
-    max_passes,
+    order, prj: Project, rounds, avail, start, work, order_work, max_passes
 ):  # pragma: no cover - numba
     """Serial SGS followed by forward-backward improvement (double justification).
 
@@ -605,49 +490,12 @@ def justify(
     (makespan, deadline_excess, passes); each forward or backward pass counts
     as one generated schedule.
     """
-    mk, exc = serial_forward(
-        order,
-        dur,
-        pred_ptr,
-        pred_idx,
-        pred_lag,
-        release,
-        deadline,
-        demand,
-        profile,
-        dis_ptr,
-        dis_idx,
-        avail,
-        start,
-    )
+    mk, exc = serial_forward(order, prj, avail, start)
     if mk == OVERFLOW:
         return mk, exc, 1
-    mk, exc, used = improve(
-        start,
-        mk,
-        exc,
-        dur,
-        pred_ptr,
-        pred_idx,
-        pred_lag,
-        succ_ptr,
-        succ_idx,
-        succ_lag,
-        release,
-        deadline,
-        demand,
-        profile,
-        dis_ptr,
-        dis_idx,
-        topo_rank,
-        rounds,
-        avail,
-        work,
-        order_work,
-        max_passes - 1,
-    )
+    mk, exc, used = improve(start, mk, exc, prj, rounds, avail, work, order_work, max_passes - 1)
     passes = 1 + used
-    sort_by_start(start, dur, topo_rank, False, order)
+    sort_by_start(start, prj.dur, prj.topo_rank, False, order)
     return mk, exc, passes
 
 
@@ -698,7 +546,7 @@ def mutate(child, pmut, is_pred):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def peak_crossover(mother, father, fstart, fmk, width, dur, demand, profile, util, taken, child):
+def peak_crossover(mother, father, fstart, fmk, width, prj: Project, util, taken, child):
     # pragma: no cover - numba
     """Peak crossover of activity lists (after Valls, Ballestin & Quintanilla 2008).
 
@@ -716,6 +564,7 @@ def peak_crossover(mother, father, fstart, fmk, width, dur, demand, profile, uti
     the child is precedence feasible when both parents are (the father's list
     sorted by its start times, as the GA keeps it).
     """
+    dur, demand, profile = prj.dur, prj.demand, prj.profile
     n = mother.shape[0]
     r = demand.shape[1]
     for t in range(fmk):
@@ -775,13 +624,14 @@ def peak_crossover(mother, father, fstart, fmk, width, dur, demand, profile, uti
 
 
 @njit(cache=True)
-def shift_moves(order, moves, pred_ptr, pred_idx, succ_ptr, succ_idx, pos):  # pragma: no cover - numba
+def shift_moves(order, moves, prj: Project, pos):  # pragma: no cover - numba
     """Apply ``moves`` random shift (insertion) moves to an activity list.
 
     A uniformly drawn job moves to a uniformly drawn position between its
     last listed predecessor and its first listed successor, so precedence
     feasibility is kept (the neighbourhood of Valls et al. 2008, phase 2).
     """
+    pred_ptr, pred_idx, succ_ptr, succ_idx = prj.pred_ptr, prj.pred_idx, prj.succ_ptr, prj.succ_idx
     n = order.shape[0]
     for _ in range(moves):
         for a in range(n):
@@ -819,48 +669,13 @@ def _schedule_hash(start):  # pragma: no cover - numba
 
 @njit(cache=True)
 def ga_evolve(
-    pop,
-    pstart,
-    fit,
-    budget,
-    soft,
-    pmut,
-    rounds,
-    peak_prob,
-    wlo,
-    whi,
-    stall_limit,
-    restart_moves,
-    same_cap,
-    pairs,
-    jslack,
-    gene,
-    gene_flip,
-    state,
-    change_pts,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    topo_rank,
-    is_pred,
-    penalty,
-    best_start,
-    best_fit,
+    pop, pstart, fit, gene, budget, soft, params: GaParams, prj: Project, progress: Progress
 ):  # pragma: no cover - numba
     """Run the activity-list GA (``fbi`` variant) in place until ``budget`` SGS passes are spent.
 
-    One generation: ``pairs`` parent pairs (``0``: ``P / 2``) drawn by binary
-    tournament on the fitness ``f = makespan + penalty * deadline_excess``;
+    The parameters named below are fields of ``params``. One generation:
+    ``pairs`` parent pairs (``0``: ``P / 2``) drawn by binary tournament on
+    the fitness ``f = makespan + penalty * deadline_excess``;
     with probability ``peak_prob`` a pair makes two children by
     :func:`peak_crossover` (window ``w`` drawn in ``[wlo, whi]`` times the
     father's makespan), else by :func:`crossover` (two random cut points);
@@ -884,14 +699,19 @@ def ga_evolve(
     justified again.
 
     ``pop`` (lists), ``pstart`` (their schedules), ``fit`` and ``gene`` are
-    updated in place; ``state = [generations, stalled generations,
-    restarts]`` carries over between calls; ``best_start``/``best_fit[0]``
-    track the best schedule ever seen.
+    updated in place; ``progress.state = [generations, stalled generations,
+    restarts]`` carries over between calls; ``progress.best_start`` and
+    ``progress.best_fit[0]`` track the best schedule ever seen.
 
     Returns
     -------
     The number of SGS passes used.
     """
+    pmut, rounds, peak_prob, wlo, whi = params.pmut, params.rounds, params.peak_prob, params.wlo, params.whi
+    stall_limit, restart_moves, same_cap = params.stall_limit, params.restart_moves, params.same_cap
+    pairs, jslack, gene_flip, penalty = params.pairs, params.jslack, params.gene_flip, params.penalty
+    state, best_start, best_fit = progress.state, progress.best_start, progress.best_fit
+    dur, topo_rank, is_pred, profile = prj.dur, prj.topo_rank, prj.is_pred, prj.profile
     size, n = pop.shape
     if pairs <= 0:
         pairs = size // 2
@@ -943,9 +763,7 @@ def ga_evolve(
                     lo = max(1, int(ymk * wlo))
                     hi = max(lo, int(ymk * whi))
                     width = lo + np.random.randint(hi - lo + 1)  # noqa: NPY002
-                    peak_crossover(
-                        pop[x], pop[y], pstart[y], ymk, width, dur, demand, profile, util, taken, kid
-                    )
+                    peak_crossover(pop[x], pop[y], pstart[y], ymk, width, prj, util, taken, kid)
                 else:
                     crossover(pop[x], pop[y], q1, q2, taken, kid)
                 mutate(kid, pmut, is_pred)
@@ -956,20 +774,7 @@ def ga_evolve(
                 if g == 0:
                     mk, exc, used = justify(
                         kid,
-                        dur,
-                        pred_ptr,
-                        pred_idx,
-                        pred_lag,
-                        succ_ptr,
-                        succ_idx,
-                        succ_lag,
-                        release,
-                        deadline,
-                        demand,
-                        profile,
-                        dis_ptr,
-                        dis_idx,
-                        topo_rank,
+                        prj,
                         rounds,
                         avail,
                         start,
@@ -979,51 +784,12 @@ def ga_evolve(
                     )
                     polish = jslack >= 0 and mk != OVERFLOW and mk + penalty * exc <= worst * (1.0 + jslack)
                 else:
-                    mk, exc = parallel_forward(
-                        kid,
-                        dur,
-                        pred_ptr,
-                        succ_ptr,
-                        succ_idx,
-                        succ_lag,
-                        release,
-                        deadline,
-                        demand,
-                        profile,
-                        change_pts,
-                        dis_ptr,
-                        dis_idx,
-                        avail,
-                        start,
-                        es,
-                        npred,
-                    )
+                    mk, exc = parallel_forward(kid, prj, avail, start, es, npred)
                     used = 1
                     polish = mk != OVERFLOW
                 if polish:  # forward-backward improvement of a filtered or parallel-SGS child
                     mk, exc, more = improve(
-                        start,
-                        mk,
-                        exc,
-                        dur,
-                        pred_ptr,
-                        pred_idx,
-                        pred_lag,
-                        succ_ptr,
-                        succ_idx,
-                        succ_lag,
-                        release,
-                        deadline,
-                        demand,
-                        profile,
-                        dis_ptr,
-                        dis_idx,
-                        topo_rank,
-                        rounds,
-                        avail,
-                        work,
-                        order_work,
-                        budget - passes - 1,
+                        start, mk, exc, prj, rounds, avail, work, order_work, budget - passes - 1
                     )
                     used += more
                     sort_by_start(start, dur, topo_rank, False, kid)
@@ -1049,30 +815,8 @@ def ga_evolve(
                 if passes >= budget:
                     break
                 pop[i] = pop[0]
-                shift_moves(pop[i], restart_moves, pred_ptr, pred_idx, succ_ptr, succ_idx, posw)
-                mk, exc, used = justify(
-                    pop[i],
-                    dur,
-                    pred_ptr,
-                    pred_idx,
-                    pred_lag,
-                    succ_ptr,
-                    succ_idx,
-                    succ_lag,
-                    release,
-                    deadline,
-                    demand,
-                    profile,
-                    dis_ptr,
-                    dis_idx,
-                    topo_rank,
-                    rounds,
-                    avail,
-                    start,
-                    work,
-                    order_work,
-                    budget - passes,
-                )
+                shift_moves(pop[i], restart_moves, prj, posw)
+                mk, exc, used = justify(pop[i], prj, rounds, avail, start, work, order_work, budget - passes)
                 passes += used
                 f = mk + penalty * exc if mk >= 0 else np.int64(1) << np.int64(60)
                 fit[i] = f
@@ -1117,38 +861,14 @@ def bpga_evolve(
     rfit,
     budget,
     soft,
-    pmut,
-    same_cap,
-    peak_prob,
-    wlo,
-    whi,
-    tsize,
-    offspring,
-    stall_limit,
-    restart_moves,
-    nondelay,
-    state,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    topo_rank,
-    change_pts,
-    is_pred,
-    best_start,
-    best_fit,
+    params: GaParams,
+    prj: Project,
+    progress: Progress,
 ):  # pragma: no cover - numba
     """Bi-population GA (Debels & Vanhoucke 2005, 2007) until ``budget`` passes are spent.
 
+    The parameters named below are fields of ``params``; ``progress`` carries
+    the generation counters and the best schedule as in :func:`ga_evolve`.
     Two populations of schedules: ``L`` (left-justified, ``lstart``) and
     ``R`` (right-justified, shifted to start at 0, ``rstart``); fitness is
     the makespan. Per generation ``offspring`` (``0``: ``P``) children are
@@ -1175,9 +895,7 @@ def bpga_evolve(
     Non-delay schedules are left- (right-) justified too, and a mix of the
     two schemes in one search is the self-adapting idea of Hartmann (2002):
     the parallel scheme reaches fewer schedules but good ones for tightly
-    constrained projects (Kolisch 1996). On PSPLIB at 5,000 schedules
-    ``nondelay = 0.2`` lowers the mean deviation on J30, J60 and J120
-    (``benchmarks/rcpsp/RESULTS.md``).
+    constrained projects (Kolisch 1996).
 
     Restart (phase 2 of Valls et al. 2008): after ``stall_limit``
     generations without a new best (``0`` = never) every member of each
@@ -1197,6 +915,12 @@ def bpga_evolve(
     -------
     The number of SGS passes used.
     """
+    pmut, same_cap, peak_prob = params.pmut, params.same_cap, params.peak_prob
+    wlo, whi = params.wlo, params.whi
+    tsize, offspring, nondelay = params.tsize, params.offspring, params.nondelay
+    stall_limit, restart_moves = params.stall_limit, params.restart_moves
+    state, best_start, best_fit = progress.state, progress.best_start, progress.best_fit
+    dur, topo_rank, is_pred, profile = prj.dur, prj.topo_rank, prj.is_pred, prj.profile
     size, n = lstart.shape
     horizon_end = profile.shape[0]
     nkids = offspring if offspring > 0 else size
@@ -1247,7 +971,7 @@ def bpga_evolve(
                     lo = max(1, int(fmk * wlo))
                     hi = max(lo, int(fmk * whi))
                     width = lo + np.random.randint(hi - lo + 1)  # noqa: NPY002
-                    peak_crossover(la, lb, mirror, fmk, width, dur, demand, profile, util, taken, child)
+                    peak_crossover(la, lb, mirror, fmk, width, prj, util, taken, child)
                 else:
                     crossover(la, lb, q1, q2, taken, child)
                 mutate_any(child, pmut, is_pred)
@@ -1256,22 +980,9 @@ def bpga_evolve(
                     backward,
                     nondelay > 0.0 and np.random.random() < nondelay,  # noqa: NPY002 (no draw at 0)
                     horizon_end,
-                    dur,
-                    pred_ptr,
-                    pred_idx,
-                    pred_lag,
-                    succ_ptr,
-                    succ_idx,
-                    succ_lag,
-                    release,
-                    deadline,
-                    demand,
-                    profile,
-                    dis_ptr,
-                    dis_idx,
+                    prj,
                     avail,
                     start,
-                    change_pts,
                     es,
                     npred,
                 )
@@ -1306,34 +1017,11 @@ def bpga_evolve(
                     if i == bi:
                         continue
                     child[:] = la
-                    shift_moves(child, restart_moves, pred_ptr, pred_idx, succ_ptr, succ_idx, posw)
+                    shift_moves(child, restart_moves, prj, posw)
                     if backward:
                         for c in range(n // 2):  # a reversed forward list is a backward list
                             child[c], child[n - 1 - c] = child[n - 1 - c], child[c]
-                    mk = _decode_one(
-                        child,
-                        backward,
-                        False,
-                        horizon_end,
-                        dur,
-                        pred_ptr,
-                        pred_idx,
-                        pred_lag,
-                        succ_ptr,
-                        succ_idx,
-                        succ_lag,
-                        release,
-                        deadline,
-                        demand,
-                        profile,
-                        dis_ptr,
-                        dis_idx,
-                        avail,
-                        start,
-                        change_pts,
-                        es,
-                        npred,
-                    )
+                    mk = _decode_one(child, backward, False, horizon_end, prj, avail, start, es, npred)
                     passes += 1
                     src[i] = start
                     sfit[i] = mk
@@ -1345,28 +1033,7 @@ def bpga_evolve(
 
 @njit(cache=True)
 def _decode_one(
-    child,
-    backward,
-    nondelay,
-    horizon_end,
-    dur,
-    pred_ptr,
-    pred_idx,
-    pred_lag,
-    succ_ptr,
-    succ_idx,
-    succ_lag,
-    release,
-    deadline,
-    demand,
-    profile,
-    dis_ptr,
-    dis_idx,
-    avail,
-    start,
-    change_pts,
-    es,
-    npred,
+    child, backward, nondelay, horizon_end, prj: Project, avail, start, es, npred
 ):  # pragma: no cover - numba
     """One SGS pass of the bi-population GA; returns the makespan (``2**60`` if infeasible).
 
@@ -1374,67 +1041,17 @@ def _decode_one(
     backward. Serial backward passes end at ``horizon_end``; every backward
     schedule is shifted to start at 0.
     """
+    dur = prj.dur
     n = dur.shape[0]
     big = np.int64(1) << np.int64(60)
     if nondelay:
         if backward:
-            mk = parallel_backward(
-                child,
-                dur,
-                pred_ptr,
-                pred_idx,
-                pred_lag,
-                succ_ptr,
-                release,
-                deadline,
-                demand,
-                profile,
-                change_pts,
-                dis_ptr,
-                dis_idx,
-                avail,
-                start,
-                es,
-                npred,
-            )
+            mk = parallel_backward(child, prj, avail, start, es, npred)
             return big if mk < 0 else mk
-        mk, exc = parallel_forward(
-            child,
-            dur,
-            pred_ptr,
-            succ_ptr,
-            succ_idx,
-            succ_lag,
-            release,
-            deadline,
-            demand,
-            profile,
-            change_pts,
-            dis_ptr,
-            dis_idx,
-            avail,
-            start,
-            es,
-            npred,
-        )
+        mk, exc = parallel_forward(child, prj, avail, start, es, npred)
         return big if mk < 0 or exc > 0 else mk
     if backward:
-        first = serial_backward(
-            child,
-            horizon_end,
-            dur,
-            succ_ptr,
-            succ_idx,
-            succ_lag,
-            release,
-            deadline,
-            demand,
-            profile,
-            dis_ptr,
-            dis_idx,
-            avail,
-            start,
-        )
+        first = serial_backward(child, horizon_end, prj, avail, start)
         if first < 0:
             return big
         mk = 0
@@ -1444,21 +1061,7 @@ def _decode_one(
             if f > mk:
                 mk = f
         return mk
-    mk, exc = serial_forward(
-        child,
-        dur,
-        pred_ptr,
-        pred_idx,
-        pred_lag,
-        release,
-        deadline,
-        demand,
-        profile,
-        dis_ptr,
-        dis_idx,
-        avail,
-        start,
-    )
+    mk, exc = serial_forward(child, prj, avail, start)
     if mk < 0 or exc > 0:
         return big
     return mk
@@ -1549,28 +1152,12 @@ def _survive(pop, pstart, fit, gene, children, cstart, cfit, cgene, nkids, same_
 
 
 @njit(cache=True)
-def serial_batch(
-    lists, dur, pred_ptr, pred_idx, pred_lag, release, deadline, demand, profile, dis_ptr, dis_idx, makespans
-):  # pragma: no cover - numba
+def serial_batch(lists, prj: Project, makespans):  # pragma: no cover - numba
     """Decode each row of ``lists`` with :func:`serial_forward`; write the makespans (timing, sampling)."""
-    n = dur.shape[0]
-    avail = profile.copy()
+    n = prj.dur.shape[0]
+    avail = prj.profile.copy()
     start = np.empty(n, np.int64)
     for a in range(lists.shape[0]):
-        mk, exc = serial_forward(
-            lists[a],
-            dur,
-            pred_ptr,
-            pred_idx,
-            pred_lag,
-            release,
-            deadline,
-            demand,
-            profile,
-            dis_ptr,
-            dis_idx,
-            avail,
-            start,
-        )
+        mk, exc = serial_forward(lists[a], prj, avail, start)
         makespans[a] = mk if exc == 0 else -1
     return makespans

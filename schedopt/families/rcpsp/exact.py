@@ -1,8 +1,8 @@
-"""CP-SAT strengthening for RCPSP problems (a hook of ``method="cpsat"``).
+"""CP-SAT strengthening for RCPSP problems (:data:`STRENGTHENING`, declared by the family).
 
-:func:`strengthen_rcpsp` is registered with
-:func:`schedopt.exact.cpsat.register_hook`, so ``method="cpsat"`` stays one
-method (and :func:`prove_by_time_index` as its finisher); on an RCPSP with the
+:func:`strengthen_rcpsp` runs on the compiled model of every problem of the
+``rcpsp`` family, so ``method="cpsat"`` stays one method (and
+:func:`prove_by_time_index` finishes its answer); on an RCPSP with the
 makespan objective it adds:
 
 1. **Lower bound** ``C_max >= LB`` with ``LB`` = max(critical path, LB2
@@ -26,15 +26,13 @@ makespan objective it adds:
    ``"default"`` = CP-SAT's own choice): with exactly 2 workers,
    :data:`TWO_WORKER_PARAMETERS` (a ``default_lp`` and an
    ``objective_lb_search`` worker) instead of CP-SAT's single full worker
-   plus LNS. It raises the bound on hard instances but proved fewer of
-   them in a side-by-side run, so it is opt-in; ``cpsat_params`` overrides
-   either.
+   plus LNS. It raises the bound but loses the LNS upper bounds, so it is
+   opt-in; ``cpsat_params`` overrides either.
 6. **Set-times search** (``rcpsp_settimes``, default off): a decision
    strategy on the starts (lowest earliest start, earliest value), the
    set-times branching of Le Pape et al. used by the lazy-clause-generation
    RCPSP solver of Schutt et al. (2011); used by CP-SAT's ``fixed`` worker.
-7. **Makespan-aware cumulatives** (``rcpsp_makespan_interval``, default off: on a
-   small J30/J60 sample it did not pay):
+7. **Makespan-aware cumulatives** (``rcpsp_makespan_interval``, default off):
    for each resource a redundant cumulative that adds an interval
    ``[C_max, UB)`` of demand ``R_k``, as OR-Tools' ``rcpsp_sat.py`` sample
    does with its interval-encoded makespan; energetic reasoning then sees
@@ -57,10 +55,11 @@ makespan objective it adds:
    ``C_max >= UB`` is added instead. Without a time limit the interval
    search runs to its end and the after-phase is not needed.
 
-Options (passed through ``schedopt.solve(..., method="cpsat", **options)``):
+Options (:data:`OPTIONS`, passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_strengthen`` (default True), ``rcpsp_heuristic_schedules``
 (default :func:`default_heuristic_budget`; 0 disables the heuristic),
 ``rcpsp_heuristic_share`` (:data:`HEURISTIC_SHARE`: the GA's share of the remaining time limit),
+``rcpsp_seed`` (0: the GA's seed),
 ``rcpsp_delays`` (True; skipped above ``rcpsp_delays_max_jobs``, default 400),
 ``rcpsp_transitive`` (False), ``rcpsp_portfolio`` ("default"), ``rcpsp_settimes`` (False),
 ``rcpsp_makespan_interval`` (False), ``rcpsp_proof`` (True), ``rcpsp_proof_beside`` (True),
@@ -79,13 +78,15 @@ OR-Tools ``examples/python/rcpsp_sat.py`` (Apache-2.0; read, not copied).
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ...exact.cpsat import CpSatModel, register_finisher, register_hook
+from ...cpsat.compiler import CpSatModel
+from ...cpsat.context import CpSatContext, Strengthening
 from ...registry import MethodOutput
 from ...schedule import Schedule
 from .bounds import _NONE, precedence_delays, rcpsp_lower_bound
@@ -100,30 +101,21 @@ TWO_WORKER_PARAMETERS: dict[str, Any] = {
 """CP-SAT parameters the hook sets with exactly 2 workers and ``rcpsp_portfolio="lb"``.
 
 With 2 workers CP-SAT runs one full subsolver (``default_lp``) and
-interleaves LNS on the second, so nothing raises the lower bound except
-the root propagation: on the hard J30 instances the bound never moved
-from LB2 in 20 s. Two full subsolvers, one of them
+interleaves LNS on the second. Two full subsolvers, one of them
 ``objective_lb_search`` (search with ``C_max <= LB``, raising ``LB`` on
-each proof of infeasibility), raise it. But without the LNS the upper bound
-suffers, and on 12 hard J30 instances (30 s) it proved 5 against 7 for
-CP-SAT's default, so it is not the default; see ``benchmarks/rcpsp/RESULTS.md``.
+each proof of infeasibility), raise the bound but lose the LNS upper bounds,
+so the setting is opt-in (``rcpsp_portfolio="lb"``).
 """
 
 
 def default_heuristic_budget(n_jobs: int) -> int:
     """SGS passes of the GA run before CP-SAT: ``min(2000000, max(2000, n**4 // 200))``.
 
-    About 5,200 on J30, 74,000 on J60 and 1.1 million on J120; the
-    ``rcpsp_heuristic_share`` (default :data:`HEURISTIC_SHARE`) of the time
-    limit caps it (on J120 at 60 s the GA stops at about 500,000-700,000
-    passes after 30 s). On J120 CP-SAT rarely improves the GA's schedule
-    within a minute, so time given to the GA pays: on ten J120 instances
-    (one per third parameter group, 2 workers, 60 s) the mean deviation
-    from the best known fell from 1.395 % (``min(200000, n**3 // 10)``
-    passes, a quarter of the limit: the previous default) to 0.816 %; the
-    same with three quarters of the limit gave the same schedules
-    (``benchmarks/rcpsp/RESULTS.md``). On J30 and J60 the GA stops within a
-    few seconds, at the budget or at the lower bound.
+    ``n`` counts PSPLIB's dummies: 5,242 / 73,881 / 1,107,667 passes on
+    J30 / J60 / J120, capped by the ``rcpsp_heuristic_share``
+    (:data:`HEURISTIC_SHARE`) of the remaining limit, which binds on J120;
+    see "The hook GA's share of the time limit on J120" in
+    ``benchmarks/rcpsp/RESULTS.md``.
     """
     return int(min(2_000_000, max(2_000, n_jobs**4 // 200)))
 
@@ -132,7 +124,23 @@ HEURISTIC_SHARE = 0.5
 """Default ``rcpsp_heuristic_share``: the hook GA's share of the remaining time limit."""
 
 
-def _fraction(options: dict[str, Any], name: str, default: float) -> float:
+@dataclass
+class RcpspCpSatState:
+    """What :func:`strengthen_rcpsp` leaves on :attr:`CpSatModel.state` for :func:`prove_by_time_index`.
+
+    Attributes
+    ----------
+    heuristic
+        The GA's schedule that set the horizon and the hint (``None``: no heuristic ran).
+    proof_after
+        A time-indexed proof phase is planned after the search (``search_share`` < 1).
+    """
+
+    heuristic: Schedule | None = None
+    proof_after: bool = False
+
+
+def _fraction(options: Mapping[str, Any], name: str, default: float) -> float:
     """The option ``name`` as a share of the time limit in ``(0, 1]``; a clear error otherwise."""
     value = options.get(name, default)
     try:
@@ -144,10 +152,12 @@ def _fraction(options: dict[str, Any], name: str, default: float) -> float:
     return share
 
 
-def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
+def strengthen_rcpsp(cm: CpSatModel, ctx: CpSatContext) -> None:
     """Add the RCPSP bound, heuristic horizon/hint and redundant cumulatives (see module docstring)."""
     p = cm.problem
-    if not options.get("rcpsp_strengthen", True) or not is_rcpsp(p) or p.objective != "makespan":
+    options = ctx.options
+    state = cm.state = RcpspCpSatState()
+    if not options["rcpsp_strengthen"] or not is_rcpsp(p) or p.objective != "makespan":
         return
     if cm.objective_var is None or p.n_jobs == 0:
         return
@@ -159,35 +169,37 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
     lb = rcpsp_lower_bound(p)
     model.add(cm.objective_var >= lb)
     ub = cm.horizon
-    budget = int(options.get("rcpsp_heuristic_schedules", default_heuristic_budget(p.n_jobs)))
-    info = options.get("_rcpsp_info")
+    budget = options["rcpsp_heuristic_schedules"]
+    budget = default_heuristic_budget(p.n_jobs) if budget is None else int(budget)
     if budget > 0:
-        deadline = options.get("_deadline")
-        limit = None if deadline is None else max(0.01, heuristic_share * (deadline - time.perf_counter()))
-        out = solve_ga(p, time_limit=limit, max_schedules=budget, seed=int(options.get("rcpsp_seed", 0)))
+        left = ctx.remaining()
+        limit = None if left is None else max(0.01, heuristic_share * left)
+        out = solve_ga(p, time_limit=limit, max_schedules=budget, seed=int(options["rcpsp_seed"]))
         if out.schedule is not None:
             sched = out.schedule
             ub = min(ub, sched.makespan)
             for e in cm.end:
                 model.add(e <= ub)
             model.add(cm.objective_var <= ub)
-            if options.get("_hint") is None:
+            if ctx.hint is None:
                 for j in range(p.n_jobs):
                     model.add_hint(cm.start[j], int(sched.start[j]))
                     model.add_hint(cm.end[j], int(sched.end[j]))
                 model.add_hint(cm.objective_var, int(sched.makespan))
-            options["_rcpsp_schedule"] = sched
-            if isinstance(info, dict):
-                info["heuristic_ub"] = int(ub)
-    if options.get("rcpsp_delays", True) and p.n_jobs <= int(options.get("rcpsp_delays_max_jobs", 400)):
-        _add_delays(cm, bool(options.get("rcpsp_transitive", False)))
-    if options.get("rcpsp_proof", True) and ub > lb:
-        _plan_proof(cm, options, ub, lb, proof_share)
-    if options.get("rcpsp_portfolio", "default") == "lb" and int(options.get("_workers", 0)) == 2:
+            state.heuristic = sched
+    if options["rcpsp_delays"] and p.n_jobs <= int(options["rcpsp_delays_max_jobs"]):
+        _add_delays(cm, bool(options["rcpsp_transitive"]))
+    if options["rcpsp_proof"] and ub > lb:
+        _plan_proof(cm, ctx, ub, lb, proof_share)
+    if options["rcpsp_portfolio"] not in ("default", "lb"):
+        raise ValueError(
+            f"option rcpsp_portfolio must be 'default' or 'lb', got {options['rcpsp_portfolio']!r}"
+        )
+    if options["rcpsp_portfolio"] == "lb" and ctx.workers == 2:
         cm.parameters.update(TWO_WORKER_PARAMETERS)
-    if options.get("rcpsp_settimes", False):
+    if options["rcpsp_settimes"]:
         model.add_decision_strategy(cm.start, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
-    if options.get("rcpsp_makespan_interval", False) and len(p.downtime) == 0 and ub > lb:
+    if options["rcpsp_makespan_interval"] and len(p.downtime) == 0 and ub > lb:
         size = model.new_int_var(0, ub - lb, "tail_size")
         model.add(size == ub - cm.objective_var)
         tail = model.new_interval_var(cm.objective_var, size, ub, "tail")
@@ -206,11 +218,10 @@ def strengthen_rcpsp(cm: CpSatModel, options: dict[str, Any]) -> None:
 PROOF_MAX_LITERALS = 2500
 """Default ``rcpsp_proof_max_literals``: the largest time-indexed model worth a proof phase.
 
-Set from PSPLIB (``benchmarks/rcpsp/RESULTS.md``): at the hook GA's ``UB - 1``
-every J30 model has at most 1,937 order literals, and the phase proved all
-480 instances; J60 models reach 4,300 and J120 ones 4,500-17,000. With a cap
-of 4,000 the J60 sample lost j6041_1 (2,805 literals), which the interval
-search proves in 47 s but not in the quarter of the limit left to it.
+2,500 admits every J30 model (at most 1,937 order literals at the hook GA's
+``UB - 1``) and keeps out J60 models whose decision does not finish in the
+time left after the search; chosen by runs in the git history of
+``benchmarks/rcpsp/RESULTS.md`` (before f984412).
 """
 
 
@@ -220,7 +231,7 @@ PROOF_BESIDE_MAX_LITERALS = 5000
 Beside the search the prover costs the interval search one worker but no
 time, so the cap is wider than :data:`PROOF_MAX_LITERALS`: every J60 model
 at the hook GA's ``UB - 1`` fits (the largest has 4,965 literals), and so
-do about half of the J120 ones (``benchmarks/rcpsp/RESULTS.md``).
+do about half of the J120 ones.
 """
 
 
@@ -228,7 +239,7 @@ PROOF_SHARE = 0.25
 """Default ``rcpsp_proof_share``: the interval search's share of the limit when a proof phase is planned."""
 
 
-def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int, lb: int, proof_share: float) -> None:
+def _plan_proof(cm: CpSatModel, ctx: CpSatContext, ub: int, lb: int, proof_share: float) -> None:
     """Plan the time-indexed proof when its model at ``UB - 1`` is small (module docstring, item 8).
 
     With 2 or more workers a :class:`.prover.TimeIndexedProver` runs beside
@@ -243,22 +254,24 @@ def _plan_proof(cm: CpSatModel, options: dict[str, Any], ub: int, lb: int, proof
     if win.empty:
         cm.model.add(cm.objective_var >= ub)
         return
-    workers = int(options.get("_workers", 1))
-    beside = bool(options.get("rcpsp_proof_beside", True)) and workers >= 2
+    options = ctx.options
+    beside = bool(options["rcpsp_proof_beside"]) and ctx.workers >= 2
     default_cap = PROOF_BESIDE_MAX_LITERALS if beside else PROOF_MAX_LITERALS
-    cap = int(options.get("rcpsp_proof_max_literals", default_cap))
+    cap = options["rcpsp_proof_max_literals"]
+    cap = default_cap if cap is None else int(cap)
     if win.n_literals > cap:
         return
-    schedule = options.get("_rcpsp_schedule")
-    if beside and isinstance(schedule, Schedule):
-        deadline, seed = options.get("_deadline"), int(options.get("_seed", 0))
-        cm.companion = TimeIndexedProver(p, schedule, lb, deadline=deadline, seed=seed, max_literals=cap)
+    schedule = cm.state.heuristic
+    if beside and schedule is not None:
+        cm.companion = TimeIndexedProver(
+            p, schedule, lb, deadline=ctx.deadline, seed=ctx.seed, max_literals=cap
+        )
         return
-    options["_rcpsp_proof"] = True
+    cm.state.proof_after = True
     cm.search_share = min(cm.search_share, proof_share)
 
 
-def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, Any]) -> MethodOutput:
+def prove_by_time_index(cm: CpSatModel, out: MethodOutput, ctx: CpSatContext) -> MethodOutput:
     """Finish a CP-SAT answer with the time-indexed proof (:mod:`.prover`).
 
     Beside the search (:attr:`CpSatModel.companion`): merge the prover's best
@@ -278,23 +291,23 @@ def prove_by_time_index(cm: CpSatModel, out: MethodOutput, options: dict[str, An
         status = "optimal" if bound >= best.makespan else "feasible"
         info = {**out.info, "time_indexed": prover.steps, "proof": "beside"}
         return MethodOutput(status, best, bound, info)
-    if not options.get("_rcpsp_proof") or out.status != "feasible" or out.schedule is None:
+    state = cm.state
+    if not isinstance(state, RcpspCpSatState) or not state.proof_after:
+        return out
+    if out.status != "feasible" or out.schedule is None:
         return out
     prover = TimeIndexedProver(
         cm.problem,
         out.schedule,
         int(out.bound if out.bound is not None else 0),
-        deadline=options.get("_deadline"),
-        workers=int(options.get("_workers", 1)),
-        seed=int(options.get("_seed", 0)),
+        deadline=ctx.deadline,
+        workers=ctx.workers,
+        seed=ctx.seed,
     )
     prover.walk()
     status = "optimal" if prover.proven else "feasible"
     info = {**out.info, "time_indexed": prover.steps, "proof": "after"}
     return MethodOutput(status, prover.best, prover.bound, info)
-
-
-register_finisher(prove_by_time_index)
 
 
 def _add_delays(cm: CpSatModel, transitive: bool) -> None:
@@ -317,4 +330,23 @@ def _add_delays(cm: CpSatModel, transitive: bool) -> None:
             model.add(cm.objective_var >= cm.end[j] + int(tail[j]))
 
 
-register_hook(strengthen_rcpsp)
+OPTIONS: dict[str, Any] = {
+    "rcpsp_strengthen": True,
+    "rcpsp_heuristic_schedules": None,
+    "rcpsp_heuristic_share": HEURISTIC_SHARE,
+    "rcpsp_seed": 0,
+    "rcpsp_delays": True,
+    "rcpsp_delays_max_jobs": 400,
+    "rcpsp_transitive": False,
+    "rcpsp_portfolio": "default",
+    "rcpsp_settimes": False,
+    "rcpsp_makespan_interval": False,
+    "rcpsp_proof": True,
+    "rcpsp_proof_beside": True,
+    "rcpsp_proof_share": PROOF_SHARE,
+    "rcpsp_proof_max_literals": None,
+}
+"""The options of the RCPSP strengthening with their defaults (``None``: computed, see the module doc)."""
+
+STRENGTHENING = Strengthening(strengthen_rcpsp, prove_by_time_index, OPTIONS)
+"""The RCPSP family's CP-SAT strengthening (declared in :data:`schedopt.families.rcpsp.FAMILY`)."""

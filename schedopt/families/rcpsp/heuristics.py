@@ -20,7 +20,7 @@ before every pass (``info["schedules"]`` reports what was spent).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -28,9 +28,10 @@ import numpy as np
 
 from ...bounds import earliest_starts
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from ...schedule import Schedule
 from . import _kernels as K
+from ._bundles import PROJECT_FIELDS, GaParams, Progress, Project
 from .bounds import rcpsp_lower_bound
 from .model import is_rcpsp
 
@@ -45,7 +46,11 @@ RULES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Arrays:
-    """The problem as the kernels see it (see :mod:`._kernels` for the layout)."""
+    """The problem as the kernels see it (see :mod:`._kernels` for the layout).
+
+    The array fields are for Python code; ``prj`` bundles the same arrays (no
+    copies) for the kernels (:class:`._bundles.Project`), built once here.
+    """
 
     dur: np.ndarray
     pred_ptr: np.ndarray
@@ -63,35 +68,14 @@ class Arrays:
     dis_idx: np.ndarray
     topo_rank: np.ndarray
     is_pred: np.ndarray
+    prj: Project = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prj", Project(*(getattr(self, name) for name in PROJECT_FIELDS)))
 
     @property
     def n(self) -> int:
         return int(self.dur.shape[0])
-
-    @property
-    def serial_args(self) -> tuple[np.ndarray, ...]:
-        """The arrays of a serial SGS pass, in the kernels' argument order."""
-        return (
-            self.dur,
-            self.pred_ptr,
-            self.pred_idx,
-            self.pred_lag,
-            self.release,
-            self.deadline,
-            self.demand,
-            self.profile,
-            self.dis_ptr,
-            self.dis_idx,
-        )
-
-    @property
-    def network_args(self) -> tuple[np.ndarray, ...]:
-        """Both-direction arrays (justification, GA kernels), in the kernels' argument order.
-
-        The serial arrays with the successor lists after ``pred_lag`` and ``topo_rank`` last.
-        """
-        serial = self.serial_args
-        return (*serial[:4], self.succ_ptr, self.succ_idx, self.succ_lag, *serial[4:], self.topo_rank)
 
 
 def _csr(n: int, rows: np.ndarray, key: int, other: int, lag: np.ndarray | None):
@@ -212,6 +196,7 @@ class Decoder:
 
     def __init__(self, arrays: Arrays) -> None:
         self.a = arrays
+        self.prj = arrays.prj
         n = arrays.n
         self.avail = arrays.profile.copy()
         self.start = np.empty(n, np.int64)
@@ -222,51 +207,18 @@ class Decoder:
         self.elig = np.empty(n, np.int64)
 
     def serial(self, order: np.ndarray) -> tuple[int, int]:
-        a = self.a
-        return K.serial_forward(
-            order,
-            *a.serial_args,
-            self.avail,
-            self.start,
-        )
+        return K.serial_forward(order, self.prj, self.avail, self.start)
 
     def parallel(self, order: np.ndarray) -> tuple[int, int]:
-        a = self.a
-        return K.parallel_forward(
-            order,
-            a.dur,
-            a.pred_ptr,
-            a.succ_ptr,
-            a.succ_idx,
-            a.succ_lag,
-            a.release,
-            a.deadline,
-            a.demand,
-            a.profile,
-            a.change_pts,
-            a.dis_ptr,
-            a.dis_idx,
-            self.avail,
-            self.start,
-            self.es,
-            self.npred,
-        )
+        return K.parallel_forward(order, self.prj, self.avail, self.start, self.es, self.npred)
 
     def justify(self, order: np.ndarray, rounds: int, max_passes: int = 1 << 30) -> tuple[int, int, int]:
         """Serial SGS + forward-backward improvement; ``order`` becomes the justified list.
 
         At most ``max_passes`` SGS passes are used (the first forward pass always runs).
         """
-        a = self.a
         return K.justify(
-            order,
-            *a.network_args,
-            rounds,
-            self.avail,
-            self.start,
-            self.work,
-            self.order_work,
-            max_passes,
+            order, self.prj, rounds, self.avail, self.start, self.work, self.order_work, max_passes
         )
 
     def improve_start(
@@ -279,11 +231,8 @@ class Decoder:
         return self.start.copy(), mk, exc, used
 
     def sample(self, value: np.ndarray, alpha: float, eps: float, deterministic: bool) -> np.ndarray:
-        a = self.a
-        order = np.empty(a.n, np.int64)
-        return K.sample_list(
-            value, alpha, eps, deterministic, a.pred_ptr, a.succ_ptr, a.succ_idx, self.npred, self.elig, order
-        )
+        order = np.empty(self.a.n, np.int64)
+        return K.sample_list(value, alpha, eps, deterministic, self.prj, self.npred, self.elig, order)
 
 
 def _check_applicable(problem: Problem, method: str) -> None:
@@ -357,13 +306,6 @@ class _PassClock:
         return time.perf_counter() + self.per_pass * passes < self.stop
 
 
-@register_method(
-    "sgs",
-    applies=is_rcpsp,
-    exact=False,
-    description="RCPSP priority rules + regret-biased sampling with serial/parallel SGS and justification",
-    priority=2,
-)
 def solve_sgs(
     problem: Problem,
     *,
@@ -375,7 +317,6 @@ def solve_sgs(
     alpha: float = 1.0,
     eps: float = 1.0,
     justify: bool = True,
-    **_: Any,
 ) -> MethodOutput:
     """Multi-pass priority-rule heuristic with regret-based biased random sampling.
 
@@ -465,13 +406,6 @@ def solve_sgs(
     return _output(problem, best, lb, info)
 
 
-@register_method(
-    "ga",
-    applies=is_rcpsp,
-    exact=False,
-    description="RCPSP activity-list GA (Hartmann 1998) with forward-backward improvement",
-    priority=3,
-)
 def solve_ga(
     problem: Problem,
     *,
@@ -494,7 +428,6 @@ def solve_ga(
     parallel: float | None = None,
     gene_flip: float = 0.0,
     jslack: float = -1.0,
-    **_: Any,
 ) -> MethodOutput:
     """Genetic algorithm on activity lists with justification (two variants).
 
@@ -539,9 +472,9 @@ def solve_ga(
 
     ``variant="auto"`` (default) uses ``bipop`` for shift-invariant problems
     and ``fbi`` otherwise. The rule and the defaults below were picked on
-    PSPLIB (J30 and J60 full sets at 5,000 schedules, J120 instances 2 and 3
-    of each group at 5,000 and 50,000), i.e. in sample; see
-    ``benchmarks/rcpsp/RESULTS.md``.
+    PSPLIB, i.e. in sample (the tuning runs are in the git history of
+    ``benchmarks/rcpsp/RESULTS.md`` before f984412; the current figures are its
+    "GA" section).
 
     Counting: every forward or backward SGS pass is one schedule and the
     budget is spent exactly (``info["schedules"] <= max_schedules``, equal
@@ -565,10 +498,8 @@ def solve_ga(
         of the eligible set ``E`` is drawn with probability proportional to
         ``(max_E LFT - LFT_j + eps) ** alpha``). ``eps`` default: 10
         (``bipop``), 1 (``fbi``). A larger ``eps`` flattens the bias and
-        diversifies the initial population; the bi-population GA, which
-        spends only a few generations at 5,000 schedules on small projects,
-        gains most from it (J30: 0.056% -> 0.031% above the optimum over 16
-        seeds; ``benchmarks/rcpsp/RESULTS.md``).
+        diversifies the initial population (Drexl 1991), which matters for
+        the bi-population GA at small budgets.
     variant
         ``"auto"``, ``"bipop"`` or ``"fbi"`` (see above).
     peak
@@ -632,28 +563,20 @@ def solve_ga(
         if population is None:
             population = default_bipop_population(max_schedules, n)
         size = population + (population % 2)
-        return _bipop(
-            problem,
-            arrays,
-            dec,
-            best,
-            lb,
-            size,
-            max_schedules,
-            stop,
-            t0,
-            alpha,
-            10.0 if eps is None else eps,
-            0.05 if pmut is None else pmut,
-            1 if same_cap is None else same_cap,
-            0.5 if peak is None else peak,
-            peak_width,
-            4 if tournament is None else tournament,
-            offspring,
-            10 if restart is None else restart,
-            moves,
-            0.2 if parallel is None else parallel,
+        params = GaParams(
+            pmut=float(0.05 if pmut is None else pmut),
+            peak_prob=float(0.5 if peak is None else peak),
+            wlo=float(peak_width[0]),
+            whi=float(peak_width[1]),
+            same_cap=int(1 if same_cap is None else same_cap),
+            stall_limit=int(10 if restart is None else restart),
+            restart_moves=int(moves),
+            tsize=int(4 if tournament is None else tournament),
+            offspring=int(offspring),
+            nondelay=float(0.2 if parallel is None else parallel),
         )
+        eps = 10.0 if eps is None else eps
+        return _bipop(problem, arrays, dec, best, lb, size, max_schedules, stop, t0, alpha, eps, params)
     population = 120 if population is None else population
     eps = 1.0 if eps is None else eps
     parallel = 0.0 if parallel is None else parallel
@@ -684,9 +607,21 @@ def solve_ga(
         best.offer(dec.start, mk, exc, "initial population")
         filled += 1
     pop, pstart, fit = pop[:filled], pstart[:filled], fit[:filled]
-    best_start = np.zeros(n, np.int64)
-    best_fit = np.array([np.iinfo(np.int64).max], np.int64)
-    state = np.zeros(3, np.int64)
+    progress = Progress.empty(n)
+    params = GaParams(
+        pmut=float(pmut),
+        peak_prob=float(peak),
+        wlo=float(peak_width[0]),
+        whi=float(peak_width[1]),
+        same_cap=int(same_cap),
+        stall_limit=int(restart),
+        restart_moves=int(moves),
+        rounds=int(rounds),
+        pairs=0,
+        jslack=float(jslack),
+        gene_flip=float(gene_flip),
+        penalty=int(penalty),
+    )
     gene = (np.random.default_rng(seed).random(filled) < parallel).astype(np.int64)
     chunk = max(1, (2 * rounds + 1) * size)  # about one generation per call: time limit and bound checked
     clock.measure(used)
@@ -696,42 +631,17 @@ def solve_ga(
         and not _done(problem, best, lb)
         and filled >= 2
     ):
-        got = K.ga_evolve(
-            pop,
-            pstart,
-            fit,
-            max_schedules - used,
-            chunk,
-            pmut,
-            rounds,
-            peak,
-            peak_width[0],
-            peak_width[1],
-            restart,
-            moves,
-            same_cap,
-            0,
-            jslack,
-            gene,
-            gene_flip,
-            state,
-            arrays.change_pts,
-            *arrays.network_args,
-            arrays.is_pred,
-            penalty,
-            best_start,
-            best_fit,
-        )
+        got = K.ga_evolve(pop, pstart, fit, gene, max_schedules - used, chunk, params, arrays.prj, progress)
         used += got
         clock.measure(got)
-        if best_fit[0] < penalty:  # no deadline excess
-            best.offer(best_start, int(best_fit[0]), 0, "ga")
-    generations = int(state[0])
+        if progress.best_fit[0] < penalty:  # no deadline excess
+            best.offer(progress.best_start, int(progress.best_fit[0]), 0, "ga")
+    generations = int(progress.state[0])
     elapsed = time.perf_counter() - t0
     info = {
         "schedules": used,
         "generations": generations,
-        "restarts": int(state[2]),
+        "restarts": int(progress.state[2]),
         "population": size,
         "variant": "fbi",
         "schedules_per_s": used / elapsed if elapsed > 0 else 0.0,
@@ -744,9 +654,9 @@ def default_bipop_population(max_schedules: int, n_jobs: int) -> int:
     """Default size of each population of the bi-population GA.
 
     ``P = round(11 * B**0.73 / n**0.75)`` for a budget of ``B`` schedules and
-    ``n`` jobs, clipped to ``[20, 4000]``: an empirical fit of the best
-    sizes found on PSPLIB (J30 about 400 and J60 about 250 at ``B = 5000``;
-    J120 150 at 5,000 and 800 at 50,000; ``benchmarks/rcpsp/RESULTS.md``).
+    ``n`` jobs, clipped to ``[20, 4000]``: a least-squares fit of ``log P`` on
+    ``log B`` and ``log n`` to the best sizes found by tuning on PSPLIB (the
+    runs are in the git history of ``benchmarks/rcpsp/RESULTS.md`` before f984412).
     Larger budgets afford more diversity; larger projects need more
     generations per individual. Budgets above 50,000 are extrapolated.
     """
@@ -782,17 +692,9 @@ def _bipop(
     t0: float,
     alpha: float,
     eps: float,
-    pmut: float,
-    same_cap: int,
-    peak: float,
-    peak_width: tuple[float, float],
-    tournament: int,
-    offspring: int,
-    restart: int,
-    moves: int,
-    nondelay: float,
+    params: GaParams,
 ) -> MethodOutput:
-    """Bi-population GA of :func:`solve_ga` (see :func:`._kernels.bpga_evolve`)."""
+    """Bi-population GA of :func:`solve_ga` (see :func:`._kernels.bpga_evolve`; ``params`` its parameters)."""
     n = arrays.n
     horizon_end = int(arrays.profile.shape[0])
     lft = priority_values(problem, "LFT")
@@ -815,22 +717,7 @@ def _bipop(
         lfit[i] = mk
         best.offer(dec.start, mk, 0, "initial population")
         K.sort_by_start(lstart[i], arrays.dur, arrays.topo_rank, True, order)
-        first = K.serial_backward(
-            order,
-            horizon_end,
-            arrays.dur,
-            arrays.succ_ptr,
-            arrays.succ_idx,
-            arrays.succ_lag,
-            arrays.release,
-            arrays.deadline,
-            arrays.demand,
-            arrays.profile,
-            arrays.dis_ptr,
-            arrays.dis_idx,
-            dec.avail,
-            dec.work,
-        )
+        first = K.serial_backward(order, horizon_end, arrays.prj, dec.avail, dec.work)
         used += 1
         if first >= 0:  # always in a shift-invariant problem (T is the profile horizon)
             rstart[i] = dec.work - first
@@ -851,9 +738,7 @@ def _bipop(
         used += 1
         best.offer(dec.start, mk, 0, "LFT sampling")
     lstart, rstart, lfit, rfit = lstart[:filled], rstart[:filled], lfit[:filled], rfit[:filled]
-    best_start = np.zeros(n, np.int64)
-    best_fit = np.array([np.iinfo(np.int64).max], np.int64)
-    state = np.zeros(3, np.int64)
+    progress = Progress.empty(n)
     chunk = max(1, 2 * size)  # one generation per kernel call: the time limit and the bound are checked
     clock.measure(used)
     while (
@@ -863,41 +748,20 @@ def _bipop(
         and not _done(problem, best, lb)
     ):
         got = K.bpga_evolve(
-            lstart,
-            lfit,
-            rstart,
-            rfit,
-            max_schedules - used,
-            chunk,
-            pmut,
-            same_cap,
-            peak,
-            peak_width[0],
-            peak_width[1],
-            tournament,
-            offspring,
-            restart,
-            moves,
-            nondelay,
-            state,
-            *arrays.network_args,
-            arrays.change_pts,
-            arrays.is_pred,
-            best_start,
-            best_fit,
+            lstart, lfit, rstart, rfit, max_schedules - used, chunk, params, arrays.prj, progress
         )
         used += got
         clock.measure(got)
-        if best_fit[0] < horizon_end:
-            best.offer(best_start, int(best_fit[0]), 0, "bipop ga")
+        if progress.best_fit[0] < horizon_end:
+            best.offer(progress.best_start, int(progress.best_fit[0]), 0, "bipop ga")
     elapsed = time.perf_counter() - t0
     info = {
         "schedules": used,
-        "generations": int(state[0]),
-        "restarts": int(state[2]),
+        "generations": int(progress.state[0]),
+        "restarts": int(progress.state[2]),
         "population": size,
         "variant": "bipop",
-        "parallel": nondelay,
+        "parallel": params.nondelay,
         "schedules_per_s": used / elapsed if elapsed > 0 else 0.0,
         "lower_bound": lb,
     }

@@ -21,6 +21,15 @@ on ``min(T, D_j)``. Restricting to ``C <= T`` keeps an optimal schedule, so
 the solver's bound stays valid. Without a MIP incumbent at the time limit the
 heuristic schedule is returned (``info["incumbent"] == "heuristic"``).
 
+Size: the model has one binary per job and start time in its window, about
+``n × T`` in all, so it grows with the durations (``T`` is in time units):
+PSPLIB-sized durations give a few thousand binaries, durations of ``10**4``
+tens of millions, which take minutes and gigabytes just to build. Before
+building, :func:`count_binaries` counts them exactly and a model above
+``max_binaries`` (default :data:`MAX_BINARIES`) is refused with an
+:class:`~schedopt.errors.OptionError` that says so; ``method="cpsat"``
+(interval variables, no time grid) copes with large durations.
+
 Bound: the solver's dual bound (HiGHS ``mip_dual_bound``, rounded up), or the
 objective when optimality is proven, and never below :func:`.bounds.rcpsp_lower_bound`.
 PuLP's CBC interface exposes no dual bound, so with ``solver="cbc"`` an
@@ -38,12 +47,26 @@ import numpy as np
 import pulp
 
 from ...bounds import earliest_starts
+from ...errors import OptionError
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from ...schedule import Schedule
 from .bounds import rcpsp_lower_bound
 from .heuristics import latest_finish, profile_horizon, solve_ga
 from .model import is_rcpsp
+
+#: Default cap on the time-indexed model's start binaries (``max_binaries``); J120 needs under 10**5.
+MAX_BINARIES = 2_000_000
+
+
+def count_binaries(problem: Problem, horizon: int) -> int:
+    """The number of start binaries of :func:`build_model` for ``horizon``: ``sum_j (LS_j - ES_j + 1)``.
+
+    Cheap (two CPM passes); empty windows count 0.
+    """
+    es = earliest_starts(problem)
+    ls = latest_finish(problem, horizon) - problem.duration
+    return int(np.maximum(ls - es + 1, 0).sum())
 
 
 def build_model(
@@ -120,13 +143,6 @@ def build_model(
     return lp, x, cmax
 
 
-@register_method(
-    "mip",
-    applies=is_rcpsp,
-    exact=True,
-    description="RCPSP time-indexed MIP (Pritsker 1969, disaggregated precedence) via PuLP + HiGHS/CBC",
-    priority=1,
-)
 def solve_mip(
     problem: Problem,
     *,
@@ -136,7 +152,7 @@ def solve_mip(
     threads: int = 1,
     heuristic_schedules: int = 1000,
     msg: bool = False,
-    **_: Any,
+    max_binaries: int = MAX_BINARIES,
 ) -> MethodOutput:
     """Solve an RCPSP with the time-indexed MIP.
 
@@ -152,11 +168,25 @@ def solve_mip(
         SGS budget of the GA that sets the horizon (0: use the safe horizon).
     msg
         Show the solver log.
+    max_binaries
+        Refuse (before building) a model with more start binaries than this:
+        an :class:`~schedopt.errors.OptionError` that names the count and
+        suggests ``method="cpsat"``. The count is about jobs × horizon, so it
+        is the durations, not the job count, that make a model too big.
+
+    Raises
+    ------
+    OptionError
+        For a model above ``max_binaries``, or a ``max_binaries`` that is not a positive integer.
     """
     if not is_rcpsp(problem):
         raise ValueError("method 'mip' handles RCPSP problems (no machines, makespan or feasibility)")
     if solver not in ("highs", "cbc"):
         raise ValueError(f"solver must be 'highs' or 'cbc', got {solver!r}")
+    if isinstance(max_binaries, bool) or not isinstance(max_binaries, (int, np.integer)) or max_binaries < 1:
+        raise OptionError(
+            "mip", "max_binaries", message=f"max_binaries must be a positive integer, got {max_binaries!r}"
+        )
     t0 = time.perf_counter()
     lb = rcpsp_lower_bound(problem)
     heur = None
@@ -171,6 +201,19 @@ def solve_mip(
         return MethodOutput("optimal", heur, lb, info)
     horizon = heur.makespan if heur is not None else profile_horizon(problem)
     info["horizon"] = int(horizon)
+    binaries = count_binaries(problem, horizon)
+    if binaries > max_binaries:
+        raise OptionError(
+            "mip",
+            "max_binaries",
+            message=(
+                f"method 'mip': the time-indexed model of {problem.name or 'this problem'!r} would need "
+                f"{binaries:,} binary variables ({problem.n_jobs} jobs, start windows over a horizon of "
+                f"{int(horizon):,} time units), more than max_binaries={int(max_binaries):,}; building it "
+                "would take minutes and gigabytes. Use method='cpsat', which copes with large durations "
+                "(or scale the durations down, or raise max_binaries)"
+            ),
+        )
     stop_at = math.inf if time_limit is None else t0 + time_limit
     t_build = time.perf_counter()
     lp, x, _cmax = build_model(problem, horizon, stop_at)

@@ -74,6 +74,7 @@ def rcpsp(
         names=names,
         resource_names=resource_names,
         objective=objective,
+        family="rcpsp",
         name=name,
         meta=meta or {},
     )
@@ -84,6 +85,7 @@ def is_rcpsp(problem: Problem) -> bool:
     makespan or feasibility objective."""
     return (
         not problem.has_machines
+        and not problem.extended_features
         and problem.duration.ndim == 1
         and problem.objective in ("makespan", "feasibility")
     )

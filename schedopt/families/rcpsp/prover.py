@@ -8,7 +8,7 @@ This is the destructive improvement of Klein & Scholl (1999) run downwards
 from the upper bound.
 
 It runs either in the caller's thread after the CP-SAT interval search
-(:meth:`TimeIndexedProver.walk`), or as a :class:`schedopt.exact.cpsat.Companion`
+(:meth:`TimeIndexedProver.walk`), or as a :class:`schedopt.cpsat.Companion`
 in its own thread beside that search, on one of the workers: the search
 reports each better makespan (:meth:`improved`), which interrupts a decision
 made moot by it; once the prover has proven the search's best optimal it
@@ -144,7 +144,7 @@ class TimeIndexedProver:
                 elif self.best_makespan > target:  # time limit or stop(), not a better makespan beside us
                     return
 
-    # --- the Companion protocol of schedopt.exact.cpsat -------------------------------------------
+    # --- the Companion protocol of schedopt.cpsat -------------------------------------------
 
     def start(self, stop_search: Callable[[], None]) -> None:
         """Walk in a thread beside the CP-SAT search; stop that search once its best is proven."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...bench.suites import InstanceRef, Reference, _natural_key, read_instance_file, register_suite
+from ...bench.suites import InstanceRef, Reference, natural_key, read_instance_file, suite_spec
 from ...model import Problem
 from .model import rcpsp
 
@@ -72,7 +72,7 @@ def _psplib(set_name: str) -> list[InstanceRef]:
 
     base = require_dataset("psplib")
     folder = base / set_name
-    files = sorted(folder.glob("*.sm"), key=lambda p: _natural_key(p.stem))
+    files = sorted(folder.glob("*.sm"), key=lambda p: natural_key(p.stem))
     if not files:
         raise FileNotFoundError(f"no .sm files in {folder}")
     table = base / "values" / "reference.csv"
@@ -178,18 +178,22 @@ def _gen(
         yield InstanceRef(name, _Generated(n, seed * 100003 + k, rf, rs, name))
 
 
-for _set in PSPLIB_SETS:
-    register_suite(
-        f"psplib-{_set}",
-        partial(_psplib, _set),
-        description=f"PSPLIB {_set.upper()} (Kolisch & Sprecher 1996); best known from psplib/values",
+SUITES = [
+    *(
+        suite_spec(
+            f"psplib-{set_name}",
+            partial(_psplib, set_name),
+            description=f"PSPLIB {set_name.upper()} (Kolisch & Sprecher 1996); best known from psplib/values",
+            family="rcpsp",
+            requires="psplib",
+        )
+        for set_name in PSPLIB_SETS
+    ),
+    suite_spec(
+        "gen-rcpsp",
+        _gen,
+        description="seeded random RCPSP (ProGen-style RF/RS); params n, count, seed, rf, rs; no reference",
         family="rcpsp",
-        requires="psplib",
-    )
-
-register_suite(
-    "gen-rcpsp",
-    _gen,
-    description="seeded random RCPSP (ProGen-style RF/RS); params n, count, seed, rf, rs; no reference",
-    family="rcpsp",
-)
+    ),
+]
+"""The family's bench suites (declared in :data:`schedopt.families.rcpsp.FAMILY`)."""

@@ -1,9 +1,8 @@
 """Time-indexed CP-SAT decision model: is there a schedule of makespan at most ``T``?
 
-The interval model of :mod:`schedopt.exact.cpsat` finds good schedules fast,
-but on some small, highly cumulative instances its lower bound stalls (on
-PSPLIB J30, j3029_3 and j3029_6 keep a bound of 67/72 against optima of
-78/92 after 60 s on 2 workers). A time-indexed, *order-encoded* Boolean
+The interval model of :mod:`schedopt.cpsat.compiler` finds good schedules
+fast, but on small, highly cumulative instances its lower bound can stall far
+below the optimum. A time-indexed, *order-encoded* Boolean
 model of the decision problem "makespan ``<= T``" lets CP-SAT's clause
 learning work on time points directly, which is how the SAT encodings of
 RCPSP close such instances (Horbach 2010; the order encoding of Tamura et
@@ -32,18 +31,15 @@ The windows are ``ES_j`` = the longest delay path from the heads
 (``S_j >= min_l r_l + head_j``, releases) and ``LF_j`` = the shortest one
 back from ``min(T - tail_j, D_j)`` (deadlines); every feasible schedule of
 makespan ``<= T`` lies inside them, so "infeasible" is a proof that the
-optimum exceeds ``T``. Linear resource constraints over ``y`` alone (with
-``x_jt = y_jt - y_j,t-p_j``) were slower on J30 in a side-by-side run, as
-was adding the interval variables and cumulatives back
-(``benchmarks/rcpsp/RESULTS.md``).
+optimum exceeds ``T``. (Variants with linear resource rows over ``y`` alone,
+or with the interval variables and cumulatives added back, are in the git
+history of ``benchmarks/rcpsp/RESULTS.md``.)
 
 CP-SAT runs the model with ``linearization_level = 0``
 (:data:`DECISION_PARAMETERS`): the model is pure Boolean with one small
-knapsack row per resource and time point, and the LP relaxation of level 1
-(the default) cost about two thirds of the search time without pruning more
-(on hard J30 decisions the same conflict counts 2.7-3.6x faster; five J60
-decisions that ran out of 45 s at level 1 finish in 5-15 s; measured with
-``benchmarks/rcpsp/decision.py``).
+knapsack row per resource and time point, so the LP relaxation of level 1
+costs time without pruning more; see "Linearization level of the
+time-indexed decision model" in ``benchmarks/rcpsp/RESULTS.md``.
 
 References
 ----------
@@ -71,7 +67,8 @@ import networkx as nx
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ...exact.cpsat import apply_parameters
+from ...cpsat.compiler import apply_parameters
+from ...errors import SolverError
 from ...model import NO_TIME, Problem
 from ...schedule import Schedule
 from .bounds import _NONE, _capacity_profile, precedence_delays
@@ -314,7 +311,7 @@ def decide_makespan(
     }
     seconds = time.perf_counter() - t0
     if code == cp_model.MODEL_INVALID:  # a schedopt bug, never user input
-        raise RuntimeError(f"CP-SAT rejected the time-indexed model: {om.model.validate()}")
+        raise SolverError(f"CP-SAT rejected the time-indexed model: {om.model.validate()}")
     if code == cp_model.INFEASIBLE:
         return Decision("infeasible", horizon, None, seconds, info)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

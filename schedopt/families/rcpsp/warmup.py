@@ -1,9 +1,8 @@
-"""Compile the RCPSP numba kernels ahead of timed runs (see :func:`schedopt.registry.warm_up`)."""
+"""Problems that compile the RCPSP numba kernels ahead of timed runs (:func:`schedopt.warm_up`)."""
 
 from __future__ import annotations
 
 from ...model import NO_TIME, Problem
-from ...registry import register_warmup
 from .model import rcpsp
 
 
@@ -27,11 +26,6 @@ def tiny_rcpsp() -> Problem:
     )
 
 
-register_warmup(
-    "rcpsp", tiny_rcpsp, {"sgs": {"max_schedules": 40}, "ga": {"max_schedules": 120, "population": 8}}
-)
-
-
 def tiny_plain_rcpsp() -> Problem:
     """The network of :func:`tiny_rcpsp` without time windows, downtime or disjunctive pairs.
 
@@ -45,13 +39,3 @@ def tiny_plain_rcpsp() -> Problem:
         successors=[[1, 2, 3, 4, 5], [6], [9], [7], [6], [8], [9], [8], [9], []],
         name="warm-up-plain",
     )
-
-
-register_warmup(
-    "rcpsp-plain",
-    tiny_plain_rcpsp,
-    {
-        "sgs": {"max_schedules": 40},
-        "ga": {"max_schedules": 400, "population": 8, "variant": "bipop", "restart": 1, "peak": 0.5},
-    },
-)

@@ -6,32 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import SolverError
 from ...model import Problem
 from ...registry import MethodOutput
 from ...schedule import Schedule
 from . import _kernels as K
-from .model import is_single_machine
-
-TARDINESS = ("total_tardiness", "total_weighted_tardiness")
-
-
-def is_smtt(problem: Problem) -> bool:
-    """``1||ΣTj`` or ``1||ΣwjTj``: one machine, no release dates, a tardiness objective."""
-    return (
-        is_single_machine(problem)
-        and problem.objective in TARDINESS
-        and bool((problem.release == 0).all())
-        and bool((problem.duration >= 0).all())
-    )
-
-
-def is_unweighted(problem: Problem) -> bool:
-    """:func:`is_smtt` with the objective ``ΣTj`` (or ``ΣwjTj`` with all weights equal)."""
-    if not is_smtt(problem):
-        return False
-    if problem.objective == "total_tardiness":
-        return True
-    return problem.n_jobs == 0 or bool((problem.weight == problem.weight[0]).all())
 
 
 def arrays(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,11 +38,11 @@ def output(
 ) -> MethodOutput:
     """Wrap a sequence into a :class:`MethodOutput` (``info["sequence"]`` holds it).
 
-    Raises ``RuntimeError`` if ``order`` is not a permutation of the jobs (a bug).
+    Raises :class:`~schedopt.errors.SolverError` if ``order`` is not a permutation of the jobs (a bug).
     """
     order = np.asarray(order, dtype=np.int64)
     if not K.is_permutation(order, problem.n_jobs):
-        raise RuntimeError(f"internal error: {order.tolist()} is not a permutation of {problem.n_jobs} jobs")
+        raise SolverError(f"internal error: {order.tolist()} is not a permutation of {problem.n_jobs} jobs")
     p, d, w = arrays(problem)
     info = {"sequence": order.tolist(), "value": objective_of(order, p, d, w), **info}
     return MethodOutput(status, Schedule.from_sequence(problem, order), bound, info)

@@ -8,6 +8,8 @@ the rules and cite the papers.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -761,21 +763,28 @@ def descend_near(
         insertion_budget(trial, p, d, w, flag, -1, reflag)
 
 
+class IlsParams(NamedTuple):
+    """Parameters of one :func:`ils_local` call (all ``int``; numba takes it as a tuple)."""
+
+    iters: int
+    """Kicks to do."""
+    kick: int
+    """Random swaps per kick."""
+    seed: int
+    """Seed of numba's generator, set at the start of the call."""
+    window: int
+    """Longest swap of the dynasearch steps after a kick (0: insertion only)."""
+    target: int
+    """Stop when ``best`` reaches this total weighted tardiness."""
+    reflag: int
+    """Re-try radius of the flagged insertion descent (:func:`insertion_budget`)."""
+
+
 @njit(cache=True)
 def ils_local(
-    cur: np.ndarray,
-    best: np.ndarray,
-    p: np.ndarray,
-    d: np.ndarray,
-    w: np.ndarray,
-    iters: int,
-    kick: int,
-    seed: int,
-    window: int,
-    target: int,
-    reflag: int,
+    cur: np.ndarray, best: np.ndarray, p: np.ndarray, d: np.ndarray, w: np.ndarray, params: IlsParams
 ) -> int:
-    """``iters`` kicks of iterated local search; ``cur`` and ``best`` updated in place.
+    """``params.iters`` kicks of iterated local search; ``cur`` and ``best`` updated in place.
 
     ``cur`` must be a local optimum (of :func:`local_optimum` or
     :func:`descent_step`). Each kick swaps ``kick`` random pairs of positions at
@@ -784,8 +793,10 @@ def ils_local(
     for insertion, and dynasearch steps only look at swaps meeting the changed
     positions (:func:`descend_near`). The result
     replaces ``cur`` if it is no worse. Stops early when ``best`` reaches
-    ``target``. Returns the iterations done.
+    ``target``. Returns the iterations done. The names above are the fields of
+    ``params`` (:class:`IlsParams`).
     """
+    iters, kick, seed, window, target, reflag = params
     np.random.seed(seed)  # noqa: NPY002  (numba supports only the legacy global RNG)
     n = cur.shape[0]
     if n < 2:

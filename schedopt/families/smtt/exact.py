@@ -20,10 +20,11 @@ import time
 
 import numpy as np
 
+from ...errors import SolverError
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from . import _kernels as K
-from ._common import arrays, is_smtt, is_unweighted, objective_of, output
+from ._common import arrays, objective_of, output
 
 #: Largest n accepted by ``method="dp"`` (2^22 values: 16 MB as int32, 32 MB as int64).
 DP_MAX_JOBS = 22
@@ -45,19 +46,6 @@ def run_dp(problem: Problem, *, time_limit: float | None = None, seed: int = 0) 
     seq = K.subset_dp(p, d, w) if n else np.zeros(0, np.int64)
     value = objective_of(seq, p, d, w)
     return output(problem, seq, "optimal", value, states=1 << n)
-
-
-def _applies_dp(problem: Problem) -> bool:
-    return is_smtt(problem) and problem.n_jobs <= DP_MAX_JOBS
-
-
-register_method(
-    "dp",
-    applies=_applies_dp,
-    exact=True,
-    description=f"subset DP (Held-Karp) for 1||ΣwjTj, n <= {DP_MAX_JOBS}; proves optimality",
-    priority=20,
-)(run_dp)
 
 
 #: Potts & Van Wassenhove (1982) restrictions of Lawler's split position (see :class:`_Decomposition`).
@@ -108,9 +96,9 @@ class _Decomposition:
        (B) as the interval ``d_{S[r+delta]} <= C_k(delta) < d_{S[r+delta+1]}``
        is how Szwarc et al. (2001) state the eligible positions, to our memory
        (neither paper was re-read for this docstring). Tests: ``exact`` equals
-       the subset DP on hypothesis and on tie-heavy random instances; a
-       mutation run (``benchmarks/smtt/RESULTS.md``) shows that over-pruning
-       (A) by one time unit or applying (B) also at ``delta = 0`` is caught.
+       the subset DP on hypothesis and on tie-heavy random instances
+       (``tests/families/smtt/test_exact.py``); a mutation check of rules
+       (A)/(B) is in the git history of ``benchmarks/smtt/RESULTS.md``.
     5. Branch and bound: each subproblem is solved against an upper bound
        (the root's is MDD + insertion descent); a subproblem whose lower bound
        (:meth:`lower_bound`) reaches its bound is cut, and any split whose
@@ -294,7 +282,7 @@ def run_exact(problem: Problem, *, time_limit: float | None = None, seed: int = 
         ub = objective_of(start, p, d, np.ones_like(p)) + 1
         value, ok = dec.solve(root, 0, ub)
         if not ok:
-            raise RuntimeError(
+            raise SolverError(
                 "internal error: decomposition did not solve the root below the heuristic bound"
             )
         seq = np.array(dec.sequence(root, 0), dtype=np.int64)
@@ -305,14 +293,5 @@ def run_exact(problem: Problem, *, time_limit: float | None = None, seed: int = 
     finally:
         sys.setrecursionlimit(old)
     if objective_of(seq, p, d, np.ones_like(p)) != value:
-        raise RuntimeError("internal error: decomposition sequence does not reproduce its value")
+        raise SolverError("internal error: decomposition sequence does not reproduce its value")
     return output(problem, seq, "optimal", value, states=len(dec.memo))
-
-
-register_method(
-    "exact",
-    applies=is_unweighted,
-    exact=True,
-    description="Lawler decomposition with memorisation for 1||ΣTj (unweighted only); proves optimality",
-    priority=15,
-)(run_exact)

@@ -23,14 +23,14 @@ Cetinkaya, I. O., Buyuktahtakin, I. E., Shojaee, P. & Reddy, C. K. (2025). Disco
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from . import _kernels as K
-from ._common import arrays, is_smtt, is_unweighted, objective_of, output
+from ._common import arrays, objective_of, output
+from .model import is_unweighted
 
 #: Default look-ahead grid of :func:`run_atc` (the research note's grid).
 ATC_K_GRID: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
@@ -118,67 +118,67 @@ def sequence(problem: Problem, rule: str) -> np.ndarray:
     return np.asarray(CONSTRUCTIVE[rule](*arrays(problem)), dtype=np.int64)
 
 
-def _register(name: str, applies: Callable[[Problem], bool], doc: str) -> None:
-    def run(
-        problem: Problem, *, time_limit: float | None = None, seed: int = 0, **options: Any
-    ) -> MethodOutput:
-        if options:
-            raise TypeError(f"method {name!r} takes no options, got {', '.join(options)}")
+def _rule_method(name: str, doc: str) -> Callable[..., MethodOutput]:
+    """The method ``run_<name>(problem, *, time_limit, seed)`` of constructive rule ``name`` (no options)."""
+
+    def run(problem: Problem, *, time_limit: float | None = None, seed: int = 0) -> MethodOutput:
         return output(problem, sequence(problem, name), rule=name)
 
-    run.__name__ = f"run_{name.replace('-', '_')}"
+    run.__name__ = run.__qualname__ = f"run_{name.replace('-', '_')}"
     run.__doc__ = doc
-    register_method(name, applies=applies, exact=False, description=doc.split("\n")[0])(run)
+    return run
 
 
-_register("edd", is_smtt, "EDD: earliest due date first (ties: shorter p, then index).")
-_register("spt", is_smtt, "SPT: shortest processing time first (ties: earlier due date, then index).")
-_register("wspt", is_smtt, "WSPT (Smith's rule): p_j / w_j ascending (ties: earlier due date, then index).")
-_register(
+run_edd = _rule_method("edd", "EDD: earliest due date first (ties: shorter p, then index).")
+run_spt = _rule_method("spt", "SPT: shortest processing time first (ties: earlier due date, then index).")
+run_wspt = _rule_method(
+    "wspt", "WSPT (Smith's rule): p_j / w_j ascending (ties: earlier due date, then index)."
+)
+run_mdd = _rule_method(
     "mdd",
-    is_smtt,
     "MDD (Baker & Bertrand 1982); weighted MDD (Kanet & Li 2004) under ΣwjTj: min max(p_j, d_j - t)/w_j.\n\n"
     "Candidates scanned in EDD order (ties SPT), first minimum wins. With unit weights this is\n"
     "``min max(t + p_j, d_j)``. The paper's code scans in index order; ties differ only.",
 )
-_register(
+run_psk = _rule_method(
     "psk",
-    is_unweighted,
     "PSK (Panwalkar, Smith & Koulamas 1993), implemented as MDD with SPT tie-breaking (1||ΣTj only).\n\n"
     "Alidaee & Gopalan (1997) showed PSK is an implementation of MDD; the research note verified\n"
     "equality with MDD scanned in SPT order (ties by due date) on all 1,400 test instances.\n"
     "We implement that equivalent, not PSK's active-job scan.",
 )
-_register(
+run_eddc = _rule_method(
     "eddc",
-    is_unweighted,
     "EDD Challenger, as the authors' CODE runs it (Cetinkaya et al. 2025; 1||ΣTj only).\n\n"
     "Deviation from the paper's printed Algorithm 1: the code starts from SPT order (ties by due date),\n"
     "not EDD; from EDD the printed algorithm is a no-op. For each position i, scan up through consecutive\n"
     "due-date inversions S_j, S_{j-1}; swap the pair only when the upper job S_{j-1} is strictly early\n"
     "(d > its completion time); move up one position whether or not it swapped. O(n^2).",
 )
-_register(
+run_mddc = _rule_method(
     "mddc",
-    is_unweighted,
     "MDD Challenger (Cetinkaya et al. 2025, Algorithm 2 = the code; 1||ΣTj only).\n\n"
     "mu_j = max(1.1 p_j + t, d_j)(1 + rho_j^2/(1 + rho_j^2)) + p_j/(t + mean_U p),\n"
     "rho_j = min(p_j/(t + max_U p), 1);\n"
     "U kept in EDD order (ties SPT; the paper says SPT, only ties differ), first minimum wins. O(n^2).",
 )
-_register(
+run_atc = _rule_method(
     "atc",
-    is_smtt,
     "ATC (Vepsalainen & Morton 1987), best of K in (0.5, 1, 1.5, 2, 3, 4, 6).\n\n"
     "I_j = (w_j/p_j) exp(-max(d_j - p_j - t, 0) / (K pbar)), pbar the mean p of unscheduled jobs; the\n"
     "largest index is dispatched. Each K gives a sequence; the best total is returned.",
 )
-for _rule, _base in (("aug-mdd", "MDD"), ("aug-mddc", "MDDC"), ("aug-psk", "PSK")):
-    _register(
-        _rule,
-        is_unweighted,
-        f"Augmented {_base} (Bean & Hall 1985 step, as in Cetinkaya et al. 2025; 1||ΣTj only).\n\n"
-        f"After each {_base} append, try moving each earlier job of the partial sequence to its end\n"
+
+
+def _augmented_doc(base: str) -> str:
+    return (
+        f"Augmented {base} (Bean & Hall 1985 step, as in Cetinkaya et al. 2025; 1||ΣTj only).\n\n"
+        f"After each {base} append, try moving each earlier job of the partial sequence to its end\n"
         "(all trials from the same partial sequence) and keep the single best strict improvement\n"
-        "of the partial sequence's total tardiness. O(n^3).",
+        "of the partial sequence's total tardiness. O(n^3)."
     )
+
+
+run_aug_mdd = _rule_method("aug-mdd", _augmented_doc("MDD"))
+run_aug_mddc = _rule_method("aug-mddc", _augmented_doc("MDDC"))
+run_aug_psk = _rule_method("aug-psk", _augmented_doc("PSK"))

@@ -15,10 +15,11 @@ import time
 import numpy as np
 
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from . import _kernels as K
-from ._common import arrays, is_smtt, is_unweighted, objective_of, output
+from ._common import arrays, objective_of, output
 from .heuristics import CONSTRUCTIVE, UNWEIGHTED_ONLY
+from .model import is_unweighted
 
 #: default ``time_limit`` of ``method="ils"`` when none is given (seconds).
 ILS_DEFAULT_TIME = 1.0
@@ -90,8 +91,9 @@ def ils_window(n: int) -> int:
     """Default longest dynasearch swap in the re-descents after kicks of ``method="ils"``.
 
     ``n`` (the full swap neighbourhood) up to :data:`ILS_FULL_WINDOW_MAX_N` jobs, else
-    :data:`ILS_LARGE_WINDOW` positions: at n = 500 a full dynasearch step costs about 0.4-1.5 ms
-    CPU, tens of kicks' worth, so the re-descents after kicks use short swaps.
+    :data:`ILS_LARGE_WINDOW` positions: a full dynasearch step is O(n^2) (Congram, Potts &
+    van de Velde 2002), tens of kicks' worth at large n, so the re-descents after kicks use
+    short swaps.
     """
     return n if n <= ILS_FULL_WINDOW_MAX_N else ILS_LARGE_WINDOW
 
@@ -155,7 +157,7 @@ def run_ils(
     the partly descended sequence is returned (``info["converged"]`` is False)
     and no kicks are made. Kicks run in compiled chunks sized to at most a third
     of the remaining time at the measured rate. Not bounded: the constructive
-    start (O(n^2) MDD by default, about 0.5 ms at n = 500) and one overrun piece.
+    start (O(n^2) MDD by default; times in ``benchmarks/smtt/RESULTS.md``) and one overrun piece.
 
     Parameters
     ----------
@@ -231,11 +233,9 @@ def run_ils(
         if now >= deadline:
             break
         todo = chunk if max_iterations is None else min(chunk, max_iterations - iters)
-        done = int(
-            K.ils_local(
-                cur, best, p, d, w, int(todo), int(kick), int(rng.integers(2**31 - 1)), kwin, stop_at, refl
-            )
-        )
+        seed_now = int(rng.integers(2**31 - 1))
+        params = K.IlsParams(int(todo), int(kick), seed_now, int(kwin), int(stop_at), int(refl))
+        done = int(K.ils_local(cur, best, p, d, w, params))
         iters += done
         after = time.perf_counter()
         if done < todo:
@@ -257,24 +257,3 @@ def run_ils(
         descent_pieces=pieces,
         converged=converged,
     )
-
-
-register_method(
-    "interchange",
-    applies=is_smtt,
-    exact=False,
-    description="adjacent pairwise interchange descent from MDD/ATC",
-)(run_interchange)
-register_method(
-    "insertion",
-    applies=is_smtt,
-    exact=False,
-    description="insertion descent from MDD/ATC (best position per job, repeated)",
-)(run_insertion)
-register_method(
-    "ils",
-    applies=is_smtt,
-    exact=False,
-    description="iterated dynasearch + insertion (Congram, Potts & van de Velde 2002), time-limited",
-    priority=1,
-)(run_ils)

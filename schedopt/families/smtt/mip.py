@@ -18,9 +18,9 @@ import numpy as np
 import pulp
 
 from ...model import Problem
-from ...registry import MethodOutput, register_method
+from ...registry import MethodOutput
 from . import _kernels as K
-from ._common import arrays, is_smtt, objective_of, output
+from ._common import arrays, objective_of, output
 from .heuristics import sequence
 from .local_search import default_start
 
@@ -166,17 +166,3 @@ def run_mip_positional(
         if sorted(pos.tolist()) == list(range(n)):
             seq = np.argsort(pos, kind="stable").astype(np.int64)
     return _finish(problem, prob, seq, fallback, model="positional")
-
-
-register_method(
-    "mip",
-    applies=is_smtt,
-    exact=True,
-    description="time-indexed MIP (PuLP + HiGHS) for 1||ΣwjTj; small instances (n·Σp binaries)",
-)(run_mip_time_indexed)
-register_method(
-    "mip-positional",
-    applies=is_smtt,
-    exact=True,
-    description="positional MIP of Keha et al. (2009) with its valid inequality (PuLP + HiGHS)",
-)(run_mip_positional)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import ProblemError
 from ...model import Problem
 
 
@@ -28,7 +29,8 @@ def single_machine(
     Parameters
     ----------
     p, d
-        Processing times and due dates.
+        Processing times (a sequence, one per job: ``[3]`` for one job) and due
+        dates (one per job, or one number for a common due date).
     w
         Weights; when given (and ``objective`` is not), the objective is total
         weighted tardiness, otherwise total tardiness.
@@ -36,9 +38,25 @@ def single_machine(
         Release dates (default 0).
     objective
         Override the objective (any of :data:`schedopt.model.OBJECTIVES`).
+
+    Raises
+    ------
+    ProblemError
+        When ``p`` is not a one-dimensional sequence (a scalar such as
+        ``single_machine(3, 4)``, or a table), or any field is invalid.
     """
-    p = np.asarray(p)
-    n = len(p)
+    try:
+        shape = np.shape(p)
+    except ValueError:  # ragged rows: Problem names them
+        shape = None
+    if shape == ():
+        raise ProblemError(
+            f"p: expected a sequence of processing times (one per job), got the scalar {p!r}; "
+            f"for a single job write single_machine([{p!r}], ...)"
+        )
+    if shape is not None and len(shape) != 1:
+        raise ProblemError(f"p: expected a one-dimensional sequence (one per job), got shape {shape}")
+    n = 0 if shape is None else shape[0]
     if objective is None:
         objective = "total_tardiness" if w is None else "total_weighted_tardiness"
     return Problem(
@@ -50,6 +68,7 @@ def single_machine(
         demand=np.ones((n, 1), dtype=np.int64),
         resource_names=["machine"],
         objective=objective,
+        family="smtt",
         name=name,
         meta=meta or {},
     )
@@ -66,6 +85,7 @@ def is_single_machine(problem: Problem) -> bool:
         and len(problem.downtime) == 0
         and len(problem.disjunctive) == 0
         and not problem.has_deadlines
+        and not problem.extended_features
         and problem.duration.ndim == 1
     )
 
@@ -121,3 +141,25 @@ def generate_smtt(
     w = rng.integers(1, w_max + 1, n) if weighted else None
     meta = {"generator": "schedopt.families.smtt.generate_smtt", "seed": seed, "tf": tf, "rdd": rdd}
     return single_machine(p, d, w, name=name or f"gen-smtt-n{n}-s{seed}", meta=meta)
+
+
+TARDINESS = ("total_tardiness", "total_weighted_tardiness")
+
+
+def is_smtt(problem: Problem) -> bool:
+    """``1||ΣTj`` or ``1||ΣwjTj``: one machine, no release dates, a tardiness objective."""
+    return (
+        is_single_machine(problem)
+        and problem.objective in TARDINESS
+        and bool((problem.release == 0).all())
+        and bool((problem.duration >= 0).all())
+    )
+
+
+def is_unweighted(problem: Problem) -> bool:
+    """:func:`is_smtt` with the objective ``ΣTj`` (or ``ΣwjTj`` with all weights equal)."""
+    if not is_smtt(problem):
+        return False
+    if problem.objective == "total_tardiness":
+        return True
+    return problem.n_jobs == 0 or bool((problem.weight == problem.weight[0]).all())

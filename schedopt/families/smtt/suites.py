@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from ...bench.suites import InstanceRef, Reference, _natural_key, read_instance_file, register_suite
+from ...bench.suites import InstanceRef, Reference, natural_key, read_instance_file, suite_spec
 from ...model import Problem
 from .model import generate_smtt
 
@@ -44,7 +44,7 @@ SMTT_FILES: dict[int, str] = {
 def _orlib(n: int) -> list[InstanceRef]:
     from ...data import require_dataset
     from ...io import read
-    from ...io.orlib import read_orlib_values
+    from .orlib import read_orlib_values
 
     base = require_dataset("orlib_wt")
     path = base / f"wt{n}.txt"
@@ -73,7 +73,7 @@ def _smtt(n: int) -> list[InstanceRef]:
     for k, prob in enumerate(read(path)):
         opt = int(prob.meta["opt"])
         refs.append(InstanceRef(prob.name, _Indexed(str(path), k), Reference(opt, opt, path.name)))
-    refs.sort(key=lambda r: _natural_key(r.name))
+    refs.sort(key=lambda r: natural_key(r.name))
     return refs
 
 
@@ -112,28 +112,33 @@ def _gen(n: int = 20, count: int = 10, seed: int = 0, weighted: int = 0) -> Iter
         yield InstanceRef(name, _Generated(n, tf, rdd, bool(weighted), seed * 100003 + k, name))
 
 
-for _n in ORLIB_VALUES:
-    register_suite(
-        f"orlib-wt{_n}",
-        partial(_orlib, _n),
-        description=f"OR-Library 1||ΣwjTj, n={_n}, 125 instances; reference {ORLIB_VALUES[_n]}"
-        + (" (best known, not proven)" if _n == 100 else " (proven optima but a few, see SOURCE.md)"),
+SUITES = [
+    *(
+        suite_spec(
+            f"orlib-wt{n}",
+            partial(_orlib, n),
+            description=f"OR-Library 1||ΣwjTj, n={n}, 125 instances; reference {ORLIB_VALUES[n]}"
+            + (" (best known, not proven)" if n == 100 else " (proven optima but a few, see SOURCE.md)"),
+            family="smtt",
+            requires="orlib_wt",
+        )
+        for n in ORLIB_VALUES
+    ),
+    *(
+        suite_spec(
+            f"smtt-{n}",
+            partial(_smtt, n),
+            description=f"1||ΣTj, n={n}, proven optima ({file})",
+            family="smtt",
+            requires="smtt_unweighted",
+        )
+        for n, file in SMTT_FILES.items()
+    ),
+    suite_spec(
+        "gen-smtt",
+        _gen,
+        description="seeded random 1||ΣTj (weighted=1: ΣwjTj), Potts-Van Wassenhove; params n, count, seed",
         family="smtt",
-        requires="orlib_wt",
-    )
-
-for _n, _file in SMTT_FILES.items():
-    register_suite(
-        f"smtt-{_n}",
-        partial(_smtt, _n),
-        description=f"1||ΣTj, n={_n}, proven optima ({_file})",
-        family="smtt",
-        requires="smtt_unweighted",
-    )
-
-register_suite(
-    "gen-smtt",
-    _gen,
-    description="seeded random 1||ΣTj (weighted=1: ΣwjTj), Potts-Van Wassenhove; params n, count, seed",
-    family="smtt",
-)
+    ),
+]
+"""The family's bench suites (declared in :data:`schedopt.families.smtt.FAMILY`)."""

@@ -1,9 +1,8 @@
-"""Compile the single-machine numba kernels ahead of timed runs (see :func:`schedopt.registry.warm_up`)."""
+"""Problems that compile the single-machine numba kernels ahead of timed runs (:func:`schedopt.warm_up`)."""
 
 from __future__ import annotations
 
 from ...model import Problem
-from ...registry import register_warmup
 from .model import single_machine
 
 _P = [4, 7, 2, 6, 3, 5, 8, 1]
@@ -24,12 +23,11 @@ def tiny_weighted() -> Problem:
 
 
 _ILS = {"ils": {"max_iterations": 3}}
-register_warmup(
-    "smtt",
-    tiny_unweighted,
-    {
-        **{m: {} for m in (*_RULES, "psk", "eddc", "mddc", "aug-mdd", "aug-mddc", "aug-psk", "exact")},
-        **_ILS,
-    },
-)
-register_warmup("smtt-weighted", tiny_weighted, {**{m: {} for m in _RULES}, **_ILS})
+
+#: method -> options of the unweighted warm-up (every numba-backed method; MIPs and CP-SAT compile nothing)
+UNWEIGHTED: dict[str, dict[str, int]] = {
+    **{m: {} for m in (*_RULES, "psk", "eddc", "mddc", "aug-mdd", "aug-mddc", "aug-psk", "exact")},
+    **_ILS,
+}
+#: method -> options of the weighted warm-up
+WEIGHTED: dict[str, dict[str, int]] = {**{m: {} for m in _RULES}, **_ILS}

@@ -11,7 +11,7 @@ from tests.strategies import brute_force_optimum, tiny_problems
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
 def test_bounds_never_exceed_the_optimum(problem):
     opt = brute_force_optimum(problem)
     if opt is not None:

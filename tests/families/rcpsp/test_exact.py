@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 
 import schedopt
 from schedopt import check
-from schedopt.exact.cpsat import build
+from schedopt.cpsat.compiler import build, make_context
 from tests.conftest import INSTANCES, require_data
 from tests.strategies import brute_force_optimum, tiny_problems
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
 def test_strengthened_cpsat_matches_brute_force(problem):
     expected = brute_force_optimum(problem)
     r = schedopt.solve(
@@ -34,8 +34,8 @@ def test_strengthened_cpsat_matches_brute_force(problem):
 
 def test_hook_tightens_the_horizon_and_hints():
     p = schedopt.read(require_data("psplib", "j30", "j301_1.sm"))
-    cm = build(p, options={})
-    plain = build(p, options={"rcpsp_strengthen": False})
+    cm = build(p, context=make_context(p))
+    plain = build(p, context=make_context(p, rcpsp_strengthen=False))
     assert len(cm.model.proto.constraints) > len(plain.model.proto.constraints)
     assert len(cm.model.proto.solution_hint.vars) >= 2 * p.n_jobs
     assert len(plain.model.proto.solution_hint.vars) == 0
@@ -85,7 +85,7 @@ def test_time_limit_covers_the_hook_heuristic():
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)), st.randoms(use_true_random=False))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)), st.randoms(use_true_random=False))
 def test_precedence_delays_hold_in_every_schedule(problem, rnd):
     """Random feasible (not only active) schedules: serial SGS with random idle inserted."""
     import itertools
@@ -149,9 +149,10 @@ def test_lb_portfolio_is_opt_in_and_only_for_two_workers():
 
     p = schedopt.read(require_data("psplib", "j30", "j301_1.sm"))
     opts = {"rcpsp_heuristic_schedules": 100, "rcpsp_portfolio": "lb"}
-    assert build(p, options={**opts, "_workers": 2}).parameters == TWO_WORKER_PARAMETERS
-    assert build(p, options={**opts, "_workers": 1}).parameters == {}
-    assert build(p, options={**opts, "_workers": 2, "rcpsp_portfolio": "default"}).parameters == {}
+    assert build(p, context=make_context(p, workers=2, **opts)).parameters == TWO_WORKER_PARAMETERS
+    assert build(p, context=make_context(p, workers=1, **opts)).parameters == {}
+    default = {**opts, "rcpsp_portfolio": "default"}
+    assert build(p, context=make_context(p, workers=2, **default)).parameters == {}
     r = schedopt.solve(p, method="cpsat", time_limit=20, workers=2, rcpsp_portfolio="lb")
     assert r.status == "optimal" and r.objective == 43 and check(p, r.schedule) == []
 

@@ -32,19 +32,19 @@ def assert_sound(problem: Problem, method: str, **options) -> None:
 
 
 @SETTINGS
-@given(tiny_problems(max_jobs=5, objectives=("makespan", "feasibility")))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan", "feasibility")))
 def test_sgs_sound(problem):
     assert_sound(problem, "sgs", max_schedules=200)
 
 
 @SETTINGS
-@given(tiny_problems(max_jobs=5, objectives=("makespan", "feasibility")))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan", "feasibility")))
 def test_ga_sound(problem):
     assert_sound(problem, "ga", max_schedules=300, population=6)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",), windows=False))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",), windows=False))
 def test_ga_finds_the_optimum_without_windows(problem):
     # without deadlines every list is feasible; 5 jobs have few active schedules
     r = schedopt.solve(problem, method="ga", max_schedules=2000, population=10)
@@ -53,7 +53,7 @@ def test_ga_finds_the_optimum_without_windows(problem):
 
 def test_unknown_when_deadlines_cannot_be_met():
     # two unit-capacity jobs of length 3 that must both finish by 4: no schedule
-    p = Problem(duration=[3, 3], capacity=[1], demand=[[1], [1]], deadline=[4, 4])
+    p = Problem(duration=[3, 3], capacity=[1], demand=[[1], [1]], deadline=[4, 4], family="rcpsp")
     for method in ("sgs", "ga"):
         r = schedopt.solve(p, method=method, max_schedules=50)
         assert r.status == "unknown" and r.schedule is None and r.objective is None
@@ -260,7 +260,7 @@ def test_bipop_ga_improves_on_a_psplib_instance():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",), windows=False))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",), windows=False))
 def test_bipop_ga_sound_and_optimal_on_tiny_problems(problem):
     # shift-invariant tiny problems (lags and disjunctive pairs, no windows): the bi-population
     # variant must return a checked schedule, never below the optimum, and find it on 5 jobs

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schedopt import Schedule, check
+from schedopt.families.rcpsp import _bundles
 from schedopt.families.rcpsp import _kernels as K
 from schedopt.families.rcpsp.heuristics import Decoder, prepare
+from schedopt.families.smtt import _kernels as smtt_kernels
 from tests.strategies import _fits, tiny_problems
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -138,10 +143,10 @@ def test_peak_crossover_keeps_precedence(case, width, seed):
     util = np.empty(a.profile.shape[0], np.float64)
     taken = np.zeros(p.n_jobs, np.bool_)
     child = np.empty(p.n_jobs, np.int64)
-    K.peak_crossover(mother, father, fstart, mk, width, a.dur, a.demand, a.profile, util, taken, child)
+    K.peak_crossover(mother, father, fstart, mk, width, a.prj, util, taken, child)
     assert _feasible_permutation(p, child)
     # a window as long as the schedule is the whole father: child = father's jobs started before mk
-    K.peak_crossover(mother, father, fstart, mk, max(mk, 1), a.dur, a.demand, a.profile, util, taken, child)
+    K.peak_crossover(mother, father, fstart, mk, max(mk, 1), a.prj, util, taken, child)
     head = [int(j) for j in father if fstart[j] < max(mk, 1)]
     assert child[: len(head)].tolist() == head
 
@@ -153,7 +158,7 @@ def test_shift_moves_keep_precedence(case, moves, seed):
     a = prepare(p)
     K.seed_rng(seed)
     out = order.copy()
-    K.shift_moves(out, moves, a.pred_ptr, a.pred_idx, a.succ_ptr, a.succ_idx, np.empty(p.n_jobs, np.int64))
+    K.shift_moves(out, moves, a.prj, np.empty(p.n_jobs, np.int64))
     assert _feasible_permutation(p, out)
     if moves == 0:
         np.testing.assert_array_equal(out, order)
@@ -194,25 +199,7 @@ def test_parallel_backward_gives_a_feasible_right_justified_schedule_from_zero(c
     n = a.n
     avail, start = a.profile.copy(), np.empty(n, np.int64)
     es, npred = np.empty(n, np.int64), np.empty(n, np.int64)
-    mk = K.parallel_backward(
-        backward_list,
-        a.dur,
-        a.pred_ptr,
-        a.pred_idx,
-        a.pred_lag,
-        a.succ_ptr,
-        a.release,
-        a.deadline,
-        a.demand,
-        a.profile,
-        a.change_pts,
-        a.dis_ptr,
-        a.dis_idx,
-        avail,
-        start,
-        es,
-        npred,
-    )
+    mk = K.parallel_backward(backward_list, a.prj, avail, start, es, npred)
     np.testing.assert_array_equal(avail, a.profile)  # the work array is restored
     sched = Schedule.from_starts(p, start)
     assert check(p, sched) == []
@@ -223,3 +210,36 @@ def test_parallel_backward_gives_a_feasible_right_justified_schedule_from_zero(c
         later[j] += 1
         moved = Schedule.from_starts(p, later)
         assert check(p, moved) != [] or moved.makespan > mk, j
+
+
+def _kernels_of(module) -> dict[str, int]:
+    """Every numba kernel defined in ``module`` and its number of parameters."""
+    return {
+        name: len(inspect.signature(obj.py_func).parameters)
+        for name, obj in vars(module).items()
+        if hasattr(obj, "py_func") and obj.py_func.__module__ == module.__name__
+    }
+
+
+@pytest.mark.parametrize("module", [K, _bundles, smtt_kernels], ids=lambda m: m.__name__)
+def test_no_kernel_takes_more_than_ten_parameters(module):
+    counts = _kernels_of(module)
+    assert counts  # the scan finds the kernels
+    assert {name: c for name, c in counts.items() if c > 10} == {}
+
+
+def test_bundle_shares_the_arrays_of_prepare():
+    from schedopt.families.rcpsp.suites import generate_rcpsp
+
+    a = prepare(generate_rcpsp(8, seed=1))
+    dec = Decoder(a)
+    assert dec.prj is a.prj
+    lists = np.array([np.argsort(a.topo_rank)])
+    out = np.empty(1, np.int64)
+    K.serial_batch(lists, a.prj, out)
+    assert out[0] == dec.serial(lists[0].copy())[0] > 0
+    # the bundle holds the arrays of ``Arrays`` themselves, not copies: without capacity nothing fits
+    assert ((a.demand > 0).any(axis=1) & (a.dur > 0)).any()
+    a.profile[:] = 0
+    K.serial_batch(lists, a.prj, out)
+    assert out[0] == K.OVERFLOW

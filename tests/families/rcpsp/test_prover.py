@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 
 import schedopt
 from schedopt import check
-from schedopt.exact.cpsat import build
+from schedopt.cpsat.compiler import build, make_context
 from schedopt.families.rcpsp.prover import TimeIndexedProver
 from tests.conftest import INSTANCES, require_data
 from tests.strategies import brute_force_optimum, tiny_problems
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
 def test_walk_from_any_schedule_ends_at_the_brute_force_optimum(problem):
     start = schedopt.solve(problem, method="sgs", rule="GRPW", max_schedules=1)
     if start.schedule is None:  # the single pass missed a window: nothing to walk from
@@ -94,7 +94,7 @@ def test_improved_interrupts_a_moot_decision_and_stop_ends_the_thread():
 def test_cpsat_with_two_workers_proves_beside_the_search():
     """j3029_7 (optimum 73), whose interval search alone stalls at a lower bound."""
     p = schedopt.read(require_data("psplib", "j30", "j3029_7.sm"))
-    planned = build(p, options={"_deadline": 1e18, "_workers": 2})
+    planned = build(p, context=make_context(p, deadline=1e18, workers=2))
     assert isinstance(planned.companion, TimeIndexedProver) and planned.search_share == 1.0
     r = schedopt.solve(p, method="cpsat", time_limit=30, workers=2)
     assert r.status == "optimal" and r.objective == r.bound == 73
@@ -106,10 +106,10 @@ def test_beside_is_only_for_two_or_more_workers_and_can_be_turned_off():
     p = schedopt.read(INSTANCES / "rcpsp" / "toy12.sm")  # LB 17 < optimum 19: a proof is planned
 
     def planned(**options):
-        return build(p, options={"_deadline": 1e18, "rcpsp_heuristic_schedules": 1, **options})
+        return build(p, context=make_context(p, deadline=1e18, rcpsp_heuristic_schedules=1, **options))
 
-    assert isinstance(planned(_workers=2).companion, TimeIndexedProver)
-    for cm in (planned(_workers=1), planned(_workers=2, rcpsp_proof_beside=False)):
+    assert isinstance(planned(workers=2).companion, TimeIndexedProver)
+    for cm in (planned(workers=1), planned(workers=2, rcpsp_proof_beside=False)):
         assert cm.companion is None and cm.search_share == 0.25
 
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 import schedopt
 from schedopt import check
-from schedopt.exact.cpsat import build
+from schedopt.cpsat.compiler import build, make_context
 from schedopt.families.rcpsp.exact import prove_by_time_index
 from schedopt.families.rcpsp.timeindexed import decide_makespan, time_windows
 from schedopt.registry import MethodOutput
@@ -16,7 +16,7 @@ from tests.strategies import brute_force_optimum, tiny_problems
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
 def test_decision_matches_brute_force(problem):
     """Downtime, releases, deadlines and disjunctive pairs included."""
     opt = brute_force_optimum(problem)
@@ -32,7 +32,7 @@ def test_decision_matches_brute_force(problem):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_problems(max_jobs=5, objectives=("makespan",)))
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
 def test_windows_contain_an_optimal_schedule(problem):
     opt = brute_force_optimum(problem)
     if opt is None:
@@ -48,9 +48,10 @@ def test_finisher_walks_down_from_a_poor_schedule_and_proves_the_optimum():
     p = schedopt.read(require_data("psplib", "j30", "j301_1.sm"))  # optimum 43
     poor = schedopt.solve(p, method="sgs", rule="GRPW", max_schedules=1)
     assert poor.objective > 44
-    cm = build(p, options={"rcpsp_heuristic_schedules": 0})
+    cm = build(p, context=make_context(p, rcpsp_heuristic_schedules=0))
     out = MethodOutput("feasible", poor.schedule, 34, {})
-    done = prove_by_time_index(cm, out, {"_rcpsp_proof": True, "_workers": 1, "_seed": 0})
+    cm.state.proof_after = True  # as if the search had kept time back for the proof
+    done = prove_by_time_index(cm, out, make_context(p))
     assert done.status == "optimal" and done.bound == done.schedule.makespan == 43
     assert check(p, done.schedule) == []
     steps = done.info["time_indexed"]
@@ -60,12 +61,13 @@ def test_finisher_walks_down_from_a_poor_schedule_and_proves_the_optimum():
 
 def test_finisher_leaves_proven_and_disabled_answers_alone():
     p = schedopt.read(require_data("psplib", "j30", "j301_1.sm"))
-    cm = build(p, options={"rcpsp_heuristic_schedules": 0})
+    cm = build(p, context=make_context(p, rcpsp_heuristic_schedules=0))
     s = schedopt.solve(p, method="sgs").schedule
     out = MethodOutput("feasible", s, 34, {})
-    assert prove_by_time_index(cm, out, {}) is out
+    assert prove_by_time_index(cm, out, make_context(p)) is out  # no proof phase planned
+    cm.state.proof_after = True
     proven = MethodOutput("optimal", s, s.makespan, {})
-    assert prove_by_time_index(cm, proven, {"_rcpsp_proof": True}) is proven
+    assert prove_by_time_index(cm, proven, make_context(p)) is proven
 
 
 def test_proof_phase_closes_an_instance_the_interval_search_leaves_open():
@@ -81,11 +83,11 @@ def test_proof_phase_closes_an_instance_the_interval_search_leaves_open():
 
 def test_proof_phase_is_planned_only_for_small_models():
     p = schedopt.read(require_data("psplib", "j30", "j3029_7.sm"))
-    small = build(p, options={"_deadline": 1e18})
+    small = build(p, context=make_context(p, deadline=1e18))
     assert small.search_share == 0.25
-    off = build(p, options={"_deadline": 1e18, "rcpsp_proof": False})
+    off = build(p, context=make_context(p, deadline=1e18, rcpsp_proof=False))
     assert off.search_share == 1.0
-    capped = build(p, options={"_deadline": 1e18, "rcpsp_proof_max_literals": 10})
+    capped = build(p, context=make_context(p, deadline=1e18, rcpsp_proof_max_literals=10))
     assert capped.search_share == 1.0
 
 
@@ -97,9 +99,10 @@ def test_empty_windows_at_ub_minus_one_prove_the_heuristic_optimal():
         demand=[[0], [1], [1], [0]],
         precedence=[(0, 1), (0, 2), (1, 3), (2, 3)],
         objective="makespan",
+        family="rcpsp",
     )
     assert time_windows(p, 5).empty and not time_windows(p, 6).empty
-    cm = build(p, options={"_deadline": 1e18})
+    cm = build(p, context=make_context(p, deadline=1e18))
     assert cm.search_share == 1.0  # nothing left to prove after the windows
     r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1)
     assert r.status == "optimal" and r.objective == r.bound == 6 and check(p, r.schedule) == []

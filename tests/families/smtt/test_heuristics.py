@@ -5,7 +5,7 @@ from hypothesis import given, settings
 import schedopt
 from schedopt.families.smtt import _kernels as K
 from schedopt.families.smtt import generate_smtt, single_machine
-from schedopt.families.smtt._common import is_unweighted
+from schedopt.families.smtt.model import is_unweighted
 
 from .strategies_smtt import smtt_problems
 
@@ -105,7 +105,7 @@ def test_atc_grid_picks_best():
 
 def test_heuristics_reject_options_and_release_dates():
     pr = generate_smtt(5, seed=0)
-    with pytest.raises(TypeError):
+    with pytest.raises(schedopt.OptionError, match="'edd' has no option 'foo'"):
         schedopt.solve(pr, method="edd", foo=1)
     rel = single_machine([1, 2], [3, 3], release=[0, 4])
     assert "edd" not in schedopt.methods(rel)

@@ -24,3 +24,18 @@ def test_generator_errors():
         generate_smtt(0)
     with pytest.raises(ValueError):
         generate_smtt(5, tf=-1)
+
+
+def test_single_machine_refuses_scalars():
+    # issue 20: single_machine(3, 4) raised "TypeError: len() of unsized object"
+    from schedopt.errors import ProblemError
+    from schedopt.families.smtt import single_machine
+
+    with pytest.raises(ProblemError, match=r"p: expected a sequence of processing times .* got the scalar 3"):
+        single_machine(3, 4)
+    with pytest.raises(ProblemError, match=r"p: expected a one-dimensional sequence .* shape \(1, 2\)"):
+        single_machine([[1, 2]], [4, 4])
+    one = single_machine([3], 4)  # a scalar due date is a common due date
+    assert one.n_jobs == 1 and one.due.tolist() == [4]
+    with pytest.raises(ProblemError, match="ragged"):
+        single_machine([[1], [1, 2]], 4)
