@@ -18,6 +18,7 @@ from .errors import NotApplicableError as NotApplicableError
 from .errors import OptionError as OptionError
 from .errors import ParseError as ParseError
 from .errors import ProblemError as ProblemError
+from .errors import ScheduleError as ScheduleError
 from .errors import SolverError as SolverError
 from .errors import StoreError as StoreError
 from .errors import UnknownMethodError as UnknownMethodError
@@ -39,7 +40,7 @@ from .warmup import warm_up as warm_up
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("bench", "llmeval", "plot")
+_SUBPACKAGES = ("bench", "gpus", "llmeval", "plot")
 
 
 def __getattr__(name: str):

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ScheduleError
 from .model import Problem
 from .objectives import get_objective
 from .schedule import Schedule
@@ -205,7 +206,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     """
     n = problem.n_jobs
     if schedule.n_jobs > n:
-        raise ValueError(f"schedule has {schedule.n_jobs} jobs, the problem only {n}")
+        raise ScheduleError(f"schedule has {schedule.n_jobs} jobs, the problem only {n}")
     lab = problem.job_label
     out: list[Violation] = []
     start = np.full(n, -1, np.int64)
@@ -420,7 +421,22 @@ def evaluate(problem: Problem, schedule: Schedule) -> int:
 
     Raises
     ------
-    ValueError
-        For a sum or lateness objective when a job that is not optional is left out.
+    ScheduleError
+        When the schedule leaves out a job that is not optional (``start < 0``, or
+        fewer entries than jobs), for every objective: a schedule without all its
+        jobs has no objective value. Also when it has more entries than jobs.
     """
+    n = problem.n_jobs
+    if schedule.n_jobs > n:
+        raise ScheduleError(f"cannot evaluate a schedule of {schedule.n_jobs} jobs: the problem has {n}")
+    placed = np.zeros(n, bool)
+    placed[: schedule.n_jobs] = schedule.start >= 0
+    missing = np.flatnonzero(~placed & ~problem.optional)
+    if len(missing):
+        j = int(missing[0])
+        more = f" (and {len(missing) - 1} more job(s))" if len(missing) > 1 else ""
+        raise ScheduleError(
+            f"cannot evaluate {problem.objective} of a schedule that leaves out "
+            f"{problem.job_label(j)}{more}: it is not optional (check() reports it as 'missing')"
+        )
     return get_objective(problem.objective).evaluate(problem, schedule)

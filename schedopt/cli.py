@@ -9,6 +9,9 @@ Ctrl-C prints one ``interrupted: ...`` line saying what was kept and exits 130.
 ``solve`` checks ``--out``/``--plot`` before solving, stops after
 :data:`DEFAULT_TIME_LIMIT` seconds unless told otherwise, and with ``--json``
 keeps standard output to the JSON alone (solver banners go to standard error).
+Without ``--json``, methods that report progress (``cpsat``) print the best
+objective and bound as they improve, ``  t=3.2s best=57 bound=52``, to standard
+error, at most once per :data:`PROGRESS_EVERY` seconds.
 """
 
 from __future__ import annotations
@@ -224,6 +227,44 @@ def _read_one(path: str, index: int | None):
     return obj
 
 
+#: Seconds between two progress lines of ``schedopt solve`` (``  t=3.2s best=57 bound=52``).
+PROGRESS_EVERY = 1.0
+
+
+class _ProgressLines:
+    """``progress(objective, bound, seconds)`` printing ``  t=3.2s best=57 bound=52`` to stderr.
+
+    At most one line per :data:`PROGRESS_EVERY` seconds: improvements in between
+    are not printed (the final result is).
+    """
+
+    def __init__(self, every: float = PROGRESS_EVERY) -> None:
+        self.every = every
+        self.last: float | None = None
+
+    def __call__(self, objective: int, bound: int | None, seconds: float) -> None:
+        if self.last is not None and seconds - self.last < self.every:
+            return
+        self.last = seconds
+        shown = "?" if bound is None else bound
+        print(f"  t={seconds:.1f}s best={objective} bound={shown}", file=sys.stderr, flush=True)
+
+
+def _takes_progress(problem: Any, method: str) -> bool:
+    """True when ``method`` (``auto`` resolved) on ``problem`` takes a ``progress`` option (``cpsat``)."""
+    from .registry import get_method, method_list
+
+    try:
+        if method == "auto":
+            candidates = method_list(problem)
+            if not candidates:
+                return False
+            method = candidates[0].name
+        return "progress" in get_method(method, problem).options(problem)
+    except ValueError:  # unknown or not applicable: solve() says so
+        return False
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from .check import check
     from .io import write
@@ -236,9 +277,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         _check_writable(args.plot, "--plot")
         _check_plot_format(args.plot)
     problem = _read_one(args.file, args.index)
-    options = {}
+    options: dict[str, Any] = {}
     if args.workers is not None:
         options["workers"] = args.workers
+    if not args.json and _takes_progress(problem, args.method):
+        options["progress"] = _ProgressLines()  # best objective and bound as they improve, on stderr
     with _stdout_to_stderr(enabled=args.json):  # with --json, stdout carries the JSON and nothing else
         _warm_numba(problem, args.method)
         if not args.json:
@@ -322,7 +365,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"objective LB     : {trivial_bound(problem)}")
     owner = family(problem.family)
     if owner is not None and owner.lower_bound is not None:
-        print(f"{owner.name} LB{' ' * max(1, 13 - len(owner.name))}: {resolve(owner.lower_bound)(problem)}")
+        print(f"{owner.name + ' LB':<17}: {resolve(owner.lower_bound)(problem)}")
     if problem.n_resources:
         print(f"capacities       : {dict(zip(problem.resource_names, problem.capacity.tolist()))}")
     print("methods (best first; options with defaults):")
@@ -439,23 +482,50 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 error, 130 interrupted, others per command)."""
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports the subcommand modules: Ctrl-C may land here too
+    except BaseException as exc:
+        if not _caused_by_interrupt(exc):
+            raise
+        print("interrupted: nothing was done", file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed it: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python would complain again at exit while flushing
+        return 0
     except (ValueError, OSError) as exc:  # ParseError / ProblemError / missing files / network
+        if _caused_by_interrupt(exc):  # raised while unwinding from Ctrl-C
+            return _interrupted(args)
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (KeyboardInterrupt, SystemError) as exc:
+    except BaseException as exc:  # Ctrl-C, or any error raised while cleaning up after it
         if not _caused_by_interrupt(exc):
             raise
-        kept = _KEPT_ON_INTERRUPT.get(
-            args.command, f"whatever 'schedopt {args.command}' had written before the interrupt is kept"
-        )
-        if getattr(args, "written", None):  # solve: interrupted while writing its outputs
-            kept = f"kept {', '.join(args.written)}; anything else was not written"
-        print(f"interrupted: {kept}", file=sys.stderr)
-        return 130
+        return _interrupted(args)
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    """Print the one ``interrupted: ...`` line (what was kept, how to go on) and return 130.
+
+    A command may set ``on_interrupt(args) -> str`` (``set_defaults``) to say what it kept,
+    e.g. ``bench run``: the runs in its results file and that rerunning resumes.
+    """
+    kept = _KEPT_ON_INTERRUPT.get(
+        args.command, f"whatever 'schedopt {args.command}' had written before the interrupt is kept"
+    )
+    on_interrupt = getattr(args, "on_interrupt", None)
+    if on_interrupt is not None:
+        try:
+            kept = on_interrupt(args)
+        except Exception as exc:  # never a traceback after Ctrl-C
+            kept = f"{kept} ({type(exc).__name__} while counting: {exc})"
+    if getattr(args, "written", None):  # solve: interrupted while writing its outputs
+        kept = f"kept {', '.join(args.written)}; anything else was not written"
+    print(f"interrupted: {kept}", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,7 @@
 """Exceptions raised by schedopt.
 
-Both are ``ValueError`` subclasses, so callers that guard against bad input
-with ``except ValueError`` keep working.
+All but :class:`SolverError` are ``ValueError`` subclasses, so callers that guard
+against bad input with ``except ValueError`` keep working.
 """
 
 from __future__ import annotations
@@ -11,6 +11,13 @@ from pathlib import Path
 
 class ProblemError(ValueError):
     """An invalid problem: the message names the job, field or constraint at fault."""
+
+
+class ScheduleError(ValueError):
+    """An invalid schedule: a start, end or machine that is not an integer in range, or a wrong shape.
+
+    The message names the field (``start``, ``end``, ``machine``), the job index and the value.
+    """
 
 
 class ParseError(ValueError):

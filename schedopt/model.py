@@ -101,25 +101,74 @@ def pair_delay(comm: Any, size: Any, latency: Any, bandwidth: Any) -> np.ndarray
     return np.asarray(comm, np.int64) + np.maximum(extra, 0).astype(np.int64)
 
 
+#: The int64 range: values outside it are refused by name, never wrapped around.
+_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
+
+
+def _entry(idx: Any) -> tuple[int, ...]:
+    return tuple(int(i) for i in idx)
+
+
 def _as_int_array(values: Any, name: str, shape_hint: str) -> np.ndarray:
-    """Convert ``values`` to int64, refusing NaN, infinities and fractions."""
+    """Convert ``values`` to int64, refusing NaN, infinities, fractions and values outside int64.
+
+    Python integers of any size, floats and unsigned arrays are all checked before the
+    conversion, so nothing wraps around (``2**63`` is refused, never read as ``-2**63``).
+    The message names the field, the entry and the value.
+    """
     try:
         arr = np.asarray(values)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ProblemError(f"{name}: expected {shape_hint}, got ragged rows {values!r}") from None
     if arr.dtype == object:
-        raise ProblemError(f"{name}: expected numbers ({shape_hint}), got {values!r}")
+        # Python integers beyond 64 bits (alone or mixed with floats) land here
+        ints = np.zeros(arr.shape, np.int64)
+        for idx, v in np.ndenumerate(arr):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                raise ProblemError(f"{name}: expected numbers ({shape_hint}), got {values!r}")
+            if isinstance(v, (float, np.floating)):
+                if not np.isfinite(v) or v != round(v):
+                    raise ProblemError(
+                        f"{name}: entry {_entry(idx)} is {v}, but schedopt uses integer time "
+                        "(finite integers only: scale your data to integers)"
+                    )
+                v = int(v)
+            if not _INT64_MIN <= int(v) <= _INT64_MAX:
+                raise ProblemError(
+                    f"{name}: entry {_entry(idx)} is {int(v)}, outside the 64-bit integer range "
+                    "[-2**63, 2**63 - 1]"
+                )
+            ints[idx] = int(v)
+        arr = ints
     if arr.size and arr.dtype.kind == "f":
         bad = ~np.isfinite(arr)
         if bad.any():
             idx = np.argwhere(bad)[0]
-            raise ProblemError(f"{name}: entry {tuple(int(i) for i in idx)} is {arr[tuple(idx)]}")
+            raise ProblemError(f"{name}: entry {_entry(idx)} is {arr[tuple(idx)]}")
         frac = arr != np.round(arr)
         if frac.any():
             idx = np.argwhere(frac)[0]
             raise ProblemError(
-                f"{name}: entry {tuple(int(i) for i in idx)} is {arr[tuple(idx)]}, "
+                f"{name}: entry {_entry(idx)} is {arr[tuple(idx)]}, "
                 "but schedopt uses integer time (scale your data to integers)"
+            )
+        out = (arr >= 2.0**63) | (arr < -(2.0**63))
+        if out.any():
+            idx = _entry(np.argwhere(out)[0])
+            shown: Any = float(arr[idx])
+            if not isinstance(values, np.ndarray):  # a Python int mixed with others: show it exactly
+                exact = np.asarray(values, dtype=object)[idx]
+                shown = exact if isinstance(exact, int) else shown
+            raise ProblemError(
+                f"{name}: entry {idx} is {shown!r}, outside the 64-bit integer range [-2**63, 2**63 - 1]"
+            )
+    if arr.size and arr.dtype.kind == "u":
+        out = arr > np.uint64(_INT64_MAX)
+        if out.any():
+            idx = np.argwhere(out)[0]
+            raise ProblemError(
+                f"{name}: entry {_entry(idx)} is {int(arr[tuple(idx)])}, outside the 64-bit integer range "
+                "[-2**63, 2**63 - 1]"
             )
     if arr.size and arr.dtype.kind not in "iubf":
         raise ProblemError(f"{name}: expected integers ({shape_hint}), got dtype {arr.dtype}")
@@ -225,6 +274,21 @@ class Problem:
     ProblemError
         When any field is malformed or makes the problem trivially infeasible;
         the message names the job and field.
+
+    Notes
+    -----
+    **Limits.** Integer fields are 64-bit: a value outside int64 (a large Python
+    integer, a float of ``2**63`` or more, an ``uint64`` entry above ``2**63 - 1``)
+    is refused by name, never wrapped around. Moreover every time value and
+    quantity (durations, release dates, lags, ``comm``, downtime bounds and
+    levels, capacities and demands, weights) must be below :data:`NO_TIME`
+    ``= 2**50`` (about 1.1e15); due dates and deadlines lie in ``(-2**50, 2**50]``,
+    ``NO_TIME`` meaning none. The horizon bound ``max r + sum_j p_j^max + sum lag
+    + sum comm + latest downtime end`` must be below ``NO_TIME`` too, so that
+    the sums of checkers, bounds and solvers never overflow, and with the
+    ``total_weighted_tardiness`` or ``weighted_completion`` objective
+    ``sum_j w_j`` times that bound must be below ``2**62``. The message names the
+    field, the job (or entry) and the value.
     """
 
     duration: np.ndarray
@@ -291,6 +355,9 @@ class Problem:
         prio = np.zeros(n) if self.priority is None else np.asarray(self.priority, dtype=float)
         if prio.shape != (n,):
             raise ProblemError(f"priority: expected {n} values (one per job), got {prio.shape}")
+        if not np.isfinite(prio).all():
+            j = int(np.argmax(~np.isfinite(prio)))
+            raise ProblemError(f"{self.job_label(j) if self.names else f'job {j}'}: priority is {prio[j]}")
         set_(self, "priority", prio.copy())
 
         prec = self._rows(self.precedence, "precedence", (2, 3), "(i, j[, lag])")
@@ -545,6 +612,7 @@ class Problem:
         if bad.size:
             j = int(bad[0][0])
             raise ProblemError(f"{lab(j)}: duration is negative ({dur[tuple(bad[0])]})")
+        self._validate_limits()
         mt = self.machine_type
         if mt.size:
             if (mt < 0).any() or (mt >= self.n_types).any():
@@ -648,6 +716,91 @@ class Problem:
         check_objective = get_objective(self.objective).validate
         if check_objective is not None:
             check_objective(self)
+
+    def _validate_limits(self) -> None:
+        """Refuse values that would overflow int64 in the sums of checkers, bounds and solvers.
+
+        See "Limits" in the class docstring: every time value and quantity is below
+        :data:`NO_TIME` (due dates and deadlines may equal it: none), the horizon bound
+        ``max r + sum p^max + sum lag + sum comm + max downtime end`` is below it too, and
+        for weighted objectives ``sum w * horizon bound`` is below ``2**62``.
+        """
+        lab = self.job_label
+        limit = NO_TIME
+        hint = f"must be below 2**50 = {NO_TIME} (NO_TIME; scale your data down)"
+
+        def refuse_at_or_above(arr: np.ndarray, what: Any, cap: int = limit) -> None:
+            big = np.argwhere(arr >= cap) if arr.size else np.zeros((0, 1), np.int64)
+            if len(big):
+                idx = tuple(int(i) for i in big[0])
+                raise ProblemError(f"{what(idx)}: {arr[idx]} {hint}")
+
+        refuse_at_or_above(self.duration, lambda idx: f"{lab(idx[0])}: duration")
+        for field_name in ("release", "weight"):
+            refuse_at_or_above(getattr(self, field_name), lambda idx, f=field_name: f"{lab(idx[0])}: {f}")
+        for field_name in ("due", "deadline"):
+            arr = getattr(self, field_name)
+            big = (arr > limit) | (arr <= -limit)
+            if big.any():
+                j = int(np.argmax(big))
+                raise ProblemError(
+                    f"{lab(j)}: {field_name} {arr[j]} must lie in (-2**50, 2**50]; "
+                    f"2**50 = {NO_TIME} (NO_TIME) means none"
+                )
+        prec = self.precedence
+        refuse_at_or_above(prec[:, 2], lambda idx: f"precedence edge {idx[0]}: lag")
+        refuse_at_or_above(self.comm, lambda idx: f"precedence edge {idx[0]}: communication delay comm")
+        refuse_at_or_above(self.capacity, lambda idx: f"resource {self.resource_names[idx[0]]!r}: capacity")
+        refuse_at_or_above(self.demand, lambda idx: f"{lab(idx[0])}: demand for resource {idx[1]}")
+        refuse_at_or_above(self.downtime[:, 1:], lambda idx: f"downtime window {idx[0]}: column {idx[1] + 1}")
+        refuse_at_or_above(self.machine_capacity, lambda idx: f"machine {idx[0]}: machine_capacity")
+        refuse_at_or_above(self.machine_demand, lambda idx: f"{lab(idx[0])}: machine_demand")
+
+        def total(arr: np.ndarray) -> int:
+            # exact: each entry is below 2**50, so an int64 sum of fewer than 2**12 cannot overflow
+            return int(arr.sum()) if len(arr) < 4096 else int(arr.astype(object).sum())
+
+        dmax = self.duration if self.duration.ndim == 1 else self.duration.max(axis=1, initial=0)
+        pair_extra = 0
+        if len(prec) and self.has_machines and self.comm_latency.size:
+            # the largest machine-pair delay of each edge, in floats: ceil(latency + size / bandwidth)
+            extra = (
+                self.comm_latency[None, :, :]
+                + self.data_size[:, None, None] / self.comm_bandwidth[None, :, :]
+            )
+            worst = extra.reshape(len(prec), -1).max(axis=1)
+            bad = ~np.isfinite(worst) | (worst >= limit)
+            if bad.any():
+                e = int(np.argmax(bad))
+                a, b = (int(x) for x in np.unravel_index(int(np.argmax(extra[e])), extra[e].shape))
+                raise ProblemError(
+                    f"precedence edge {e}: the communication delay between nodes {a} and {b} "
+                    f"(latency + data_size / bandwidth = {worst[e]:g}) {hint}"
+                )
+            pair_extra = int(np.ceil(worst).sum())
+        parts = {
+            "largest release": int(self.release.max(initial=0)),
+            "sum of durations": total(dmax),
+            "sum of lags": total(prec[:, 2]),
+            "sum of comm": total(self.comm),
+            "sum of pair communication": pair_extra,
+            "latest downtime end": int(self.downtime[:, 2].max(initial=0)),
+        }
+        horizon = sum(parts.values())
+        if horizon >= limit:
+            listed = ", ".join(f"{k} {v}" for k, v in parts.items() if v)
+            raise ProblemError(
+                f"the schedule horizon bound ({listed}: {horizon} in all) {hint}; "
+                "schedopt keeps every time below NO_TIME so that no sum overflows 64-bit integers"
+            )
+        if self.objective in ("total_weighted_tardiness", "weighted_completion"):
+            weights = total(self.weight)
+            if weights * horizon >= 1 << 62:
+                raise ProblemError(
+                    f"weight: the weights sum to {weights} and the horizon bound is {horizon}; with the "
+                    f"{self.objective} objective their product must stay below 2**62 so that the "
+                    "objective value fits a 64-bit integer (scale the weights or the times down)"
+                )
 
     def _validate_machine_fields(self) -> None:
         """Machine resources, eligibility: every job that must be placed has an allowed machine."""

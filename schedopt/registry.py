@@ -38,7 +38,11 @@ from .model import Problem
 from .schedule import Schedule
 
 #: The built-in families, imported by name on first use (module exporting ``FAMILY``).
-BUILTIN_FAMILIES: tuple[str, ...] = ("schedopt.families.rcpsp", "schedopt.families.smtt")
+BUILTIN_FAMILIES: tuple[str, ...] = (
+    "schedopt.families.rcpsp",
+    "schedopt.families.smtt",
+    "schedopt.families.dag",
+)
 
 #: Entry-point group through which installed packages declare more families.
 ENTRY_POINT_GROUP = "schedopt.families"
@@ -240,6 +244,9 @@ class Family:
     lower_bound
         Reference to ``lower_bound(problem) -> int``, the family's best cheap valid
         lower bound (shown by ``schedopt info``).
+    recognise
+        Predicate for problems read from files that do not name a family (written before
+        problems carried one): does this shape belong to the family?
     """
 
     name: str
@@ -253,6 +260,7 @@ class Family:
     warmups: tuple[WarmUp, ...] = ()
     evaluator: Ref | None = None
     lower_bound: Ref | None = None
+    recognise: Callable[[Problem], bool] | None = None
 
 
 # ---------------------------------------------------------------------- registry
@@ -275,12 +283,16 @@ _CORE_READERS: list[Reader] = [
 ]
 
 _FAMILIES: dict[str, Family] = {}
+_SESSION: dict[str, Family] = {}  # families given to register_family by hand (kept by refresh)
+_IN_LOAD = [False]
 _LOADED = False
 _LOCK = threading.RLock()
 
 
 def register_family(family: Family) -> Family:
     """Add ``family`` to the registry (a new declaration of the same name replaces the old one).
+
+    Families registered by hand stay registered across :func:`refresh`.
 
     Raises
     ------
@@ -305,7 +317,16 @@ def register_family(family: Family) -> Family:
             m if m.family == family.name else _replace(m, family=family.name) for m in family.methods
         )
         _FAMILIES[family.name] = _replace(family, methods=methods)
+        if not _IN_LOAD[0]:  # by hand, not found by _load
+            _SESSION[family.name] = family
     return _FAMILIES[family.name]
+
+
+def unregister_family(name: str) -> None:
+    """Remove the family ``name`` (until :func:`refresh` finds it again, if it is built in or installed)."""
+    with _LOCK:
+        _FAMILIES.pop(name, None)
+        _SESSION.pop(name, None)
 
 
 def _replace(obj: Any, **changes: Any) -> Any:
@@ -322,25 +343,31 @@ def _load() -> None:
     with _LOCK:
         if _LOADED:
             return
-        for module in BUILTIN_FAMILIES:
-            register_family(importlib.import_module(module).FAMILY)
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                family = ep.load()
-            except Exception as exc:  # a broken plugin must not break schedopt
-                import warnings
+        _IN_LOAD[0] = True
+        try:
+            for module in BUILTIN_FAMILIES:
+                register_family(importlib.import_module(module).FAMILY)
+            for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+                try:
+                    register_family(ep.load())
+                except Exception as exc:  # a broken plugin must not break schedopt
+                    import warnings
 
-                warnings.warn(
-                    f"schedopt: the family entry point {ep.name!r} ({ep.value}) failed to load: {exc}",
-                    stacklevel=2,
-                )
-                continue
-            register_family(family)
-        _LOADED = True
+                    warnings.warn(
+                        f"schedopt: the family entry point {ep.name!r} ({ep.value}) is ignored: "
+                        f"{type(exc).__name__}: {exc}",
+                        stacklevel=2,
+                    )
+            for fam in _SESSION.values():  # registered by hand in this session
+                register_family(fam)
+        finally:
+            _IN_LOAD[0] = False
+            _LOADED = True
 
 
 def refresh() -> None:
-    """Look for families again (built-in and entry points), e.g. after installing a plugin in a session."""
+    """Look for families again (built-in and entry points), e.g. after installing a plugin in a
+    session; families registered by hand (:func:`register_family`) stay."""
     global _LOADED
     with _LOCK:
         _LOADED = False
@@ -353,6 +380,16 @@ def families() -> dict[str, Family]:
     """Every registered family by name (built-in and entry-point ones)."""
     _load()
     return dict(_FAMILIES)
+
+
+def recognise_family(problem: Problem) -> str | None:
+    """The first family whose :attr:`Family.recognise` accepts ``problem`` (for files that do not
+    name a family, written before problems carried one), or ``None``."""
+    _load()
+    for fam in _FAMILIES.values():
+        if fam.recognise is not None and resolve(fam.recognise)(problem):
+            return fam.name
+    return None
 
 
 def family(name: str) -> Family | None:
@@ -458,16 +495,27 @@ def method_list(problem: Problem | None = None) -> list[Method]:
 
 
 class MethodName(str):
-    """A method name (a ``str``) that also carries its :class:`Method` and options, for display."""
+    """A method name (a ``str``) that also carries its :class:`Method` and options, for display.
+
+    It pickles and copies as a plain ``str``; ``defaults`` imports the method on first use.
+    """
 
     spec: Method
-    defaults: dict[str, Any]
+    _problem: Problem | None
 
-    def __new__(cls, spec: Method, problem: Problem | None) -> MethodName:
+    def __new__(cls, spec: Method, problem: Problem | None = None) -> MethodName:
         obj = super().__new__(cls, spec.name)
         obj.spec = spec
-        obj.defaults = spec.options(problem)
+        obj._problem = problem
         return obj
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (str, (str(self),))
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The method's options with their defaults (for this problem: with its strengthening's)."""
+        return self.spec.options(self._problem)
 
     def describe(self) -> str:
         """``name (family, exact|heuristic): description; options k=v, ...``."""
@@ -486,8 +534,22 @@ def methods(problem: Problem | None = None) -> list[MethodName]:
     return [MethodName(m, problem) for m in method_list(problem)]
 
 
+def register_reader(
+    fmt: str, reader: Callable[..., Any], sniff: Callable[[Path], bool] | None = None
+) -> None:
+    """Add a reader outside any family: ``reader(path, **kwargs)``; ``sniff(path)`` claims files.
+
+    It is tried before the families' readers. Families declare their readers in
+    their :class:`Family` instead.
+    """
+    claim = None if sniff is None else (lambda path, head: sniff(path))
+    with _LOCK:
+        _CORE_READERS[:] = [r for r in _CORE_READERS if r.format != fmt]
+        _CORE_READERS.insert(0, Reader(fmt, reader, claim))
+
+
 def readers() -> list[Reader]:
-    """Every reader: the model's own (JSON) and each family's."""
+    """Every reader: those registered outside families (JSON, :func:`register_reader`), then each family's."""
     _load()
     return [*_CORE_READERS, *(r for f in _FAMILIES.values() for r in f.readers)]
 

@@ -247,3 +247,24 @@ def test_new_objectives():
     assert evaluate(p, s) == 4  # job 1 ends at 5, due 1
     assert evaluate(p.replace(due=[9, 9]), s) == -4
     assert evaluate(p.replace(objective="weighted_completion"), s) == 2 * 2 + 1 * 5
+
+
+def test_evaluate_refuses_a_schedule_with_missing_jobs(chain):
+    # issue 20: "a NaN start ... is reported only as 'missing', while evaluate still returns a value"
+    with pytest.raises(schedopt.ScheduleError, match=r"leaves out job 'b' \(index 1\)"):
+        evaluate(chain, Schedule([0, -1, 8], [2, -1, 10]))  # makespan: used to return 10
+    with pytest.raises(schedopt.ScheduleError, match=r"leaves out job 'c' \(index 2\)"):
+        evaluate(chain, Schedule([0, 3], [2, 6]))  # too short: job c is missing
+    with pytest.raises(schedopt.ScheduleError, match="4 jobs: the problem has 3"):
+        evaluate(chain, Schedule([0, 3, 8, 9], [2, 6, 10, 10]))
+    # an unplaced optional job is not missing
+    opt = chain.replace(optional=[False, True, False])
+    assert evaluate(opt, Schedule([0, -1, 8], [2, -1, 10])) == 10
+
+
+def test_check_never_sees_a_truncated_or_wrapped_start(chain):
+    # issue 20: "check truncates fractional starts (31.9 -> 31) and calls the schedule feasible"
+    with pytest.raises(schedopt.ScheduleError, match=r"start of job 2: 8\.9"):
+        check(chain, Schedule([0, 3, 8.9], [2, 6, 10]))
+    with pytest.raises(schedopt.ScheduleError, match="start of job 1: nan"):
+        check(chain, Schedule([0, float("nan"), 8], [2, 6, 10]))

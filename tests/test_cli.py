@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import json
 import os
 import re
@@ -18,6 +19,8 @@ from schedopt.cli import DEFAULT_TIME_LIMIT, build_parser, main
 from tests.conftest import INSTANCES
 
 TOY = str(INSTANCES / "rcpsp" / "toy12.sm")
+#: ``schedopt solve``'s progress line on stderr (issue 20).
+PROGRESS_LINE = re.compile(r"^  t=\d+\.\ds best=-?\d+ bound=(-?\d+|\?)$")
 
 
 def test_solve_json_and_check(tmp_path, capsys):
@@ -53,6 +56,17 @@ def test_info(capsys):
     assert main(["info", TOY]) == 0
     out = capsys.readouterr().out
     assert "critical path LB" in out and "cpsat" in out
+
+
+def test_info_shows_the_family_bound_and_each_methods_options(capsys):
+    import schedopt
+
+    assert main(["info", TOY]) == 0
+    out = capsys.readouterr().out
+    lb = schedopt.rcpsp_lower_bound(schedopt.read(TOY))
+    assert re.search(rf"^rcpsp LB\s*: {lb}$", out, re.M), out
+    assert "family           : rcpsp" in out
+    assert re.search(r"^  ga \(rcpsp, heuristic\): .*max_schedules=5000", out, re.M), out
 
 
 def test_bad_file_is_a_clean_error(tmp_path, capsys):
@@ -240,7 +254,11 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
             proc.kill()
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("compiling")]
+    lines = [
+        line
+        for line in err.splitlines()
+        if line.strip() and not line.startswith("compiling") and not PROGRESS_LINE.match(line)
+    ]
     assert lines == ["interrupted: nothing was written (no result, no --out file, no plot)"], err
     assert "status" not in out
 
@@ -270,3 +288,64 @@ def test_numba_cache_cold_on_an_empty_cache_dir(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert proc.stdout.split() == ["True", "True", "False"], proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(31.9, r"31\.9"), (float("nan"), "nan"), (2**63, "9223372036854775808")]
+)
+def test_check_refuses_a_bad_start_in_one_error_line(tmp_path, capsys, value, shown):
+    # issue 20: "check truncates fractional starts (31.9 -> 31) and calls the schedule feasible"
+    import schedopt
+
+    p = schedopt.read(TOY)
+    good = schedopt.solve(p, method="cpsat", time_limit=10).schedule
+    data = {"schedopt": 1, "schedule": good.to_dict()}
+    data["schedule"]["start"][5] = value
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data))
+    assert main(["check", TOY, str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.fullmatch(
+        rf"error: {re.escape(str(path))}: schedule start of job 5: {shown} is [^\n]+\n", captured.err
+    )
+
+
+def test_solve_prints_progress_lines_on_stderr(tmp_path, capsys):
+    # issue 20: "schedopt solve ... shows progress (best objective and bound as they improve)"
+    import schedopt
+
+    path = tmp_path / "g40.json"
+    schedopt.write(path, schedopt.generate_rcpsp(40, seed=3))
+    args = ["solve", str(path), "--method", "cpsat", "--time-limit", "20", "--workers", "1"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if PROGRESS_LINE.match(line)]
+    assert lines, captured.err
+    times = [float(re.search(r"t=([\d.]+)s", line).group(1)) for line in lines]
+    assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))  # at most one line a second
+    best = [int(re.search(r"best=(-?\d+)", line).group(1)) for line in lines]
+    assert best == sorted(best, reverse=True)
+    assert "status   :" in captured.out and "t=" not in captured.out
+    # --json keeps quiet
+    assert main([*args, "--json"]) == 0
+    assert not any(PROGRESS_LINE.match(line) for line in capsys.readouterr().err.splitlines())
+
+
+def test_progress_lines_are_throttled(capsys):
+    from schedopt.cli import _ProgressLines
+
+    lines = _ProgressLines(every=1.0)
+    for objective, bound, seconds in [
+        (60, None, 0.1),
+        (58, 50, 0.5),
+        (57, 52, 1.2),
+        (56, 52, 1.9),
+        (55, 53, 3.0),
+    ]:
+        lines(objective, bound, seconds)
+    assert capsys.readouterr().err.splitlines() == [
+        "  t=0.1s best=60 bound=?",
+        "  t=1.2s best=57 bound=52",
+        "  t=3.0s best=55 bound=53",
+    ]

@@ -240,3 +240,117 @@ def test_placement_encoding_must_fit_a_double():
             weight=[1000] * n,
             objective="placement",
         )
+
+
+BIG = "outside the 64-bit integer range"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        # issue 20: "Durations >= 2^63 are reported as 'duration is negative (-9223372036854775808)'"
+        ({"duration": [1, 2**63]}, rf"duration: entry \(1,\) is 9223372036854775808, {BIG}"),
+        ({"duration": [2**64]}, rf"duration: entry \(0,\) is 18446744073709551616, {BIG}"),
+        ({"duration": [1, 2**70]}, rf"duration: entry \(1,\) is 1180591620717411303424, {BIG}"),
+        (
+            {"duration": np.array([1, 2**63], np.uint64)},
+            rf"duration: entry \(1,\) is 9223372036854775808, {BIG}",
+        ),
+        ({"duration": [1.0, 2.0**63]}, rf"duration: entry \(1,\) is 9\.223372036854776e\+18, {BIG}"),
+        ({"duration": [1, 1e300]}, rf"duration: entry \(1,\) is 1e\+300, {BIG}"),
+        ({"duration": [1, -(2**63) - 1]}, rf"duration: entry \(1,\) is -9223372036854775809, {BIG}"),
+        (
+            {"duration": [1, 2], "release": [0, 2**65]},
+            rf"release: entry \(1,\) is 36893488147419103232, {BIG}",
+        ),
+        (
+            {"duration": [1, 2], "precedence": [(0, 1, 2**64)]},
+            rf"precedence: entry \(0, 2\) is 18446744073709551616, {BIG}",
+        ),
+    ],
+)
+def test_values_outside_int64_are_named_not_wrapped(kwargs, match):
+    with pytest.raises(ProblemError, match=match):
+        Problem(**kwargs)
+
+
+LIMIT = rf"must be below 2\*\*50 = {NO_TIME}"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"duration": [1, NO_TIME], "names": ["a", "b"]},
+            rf"job 'b' \(index 1\): duration: {NO_TIME} {LIMIT}",
+        ),
+        ({"duration": [1, 2], "release": [NO_TIME, 0]}, rf"job 0: release: {NO_TIME} {LIMIT}"),
+        (
+            {"duration": [1, 2], "precedence": [(0, 1, NO_TIME)]},
+            rf"precedence edge 0: lag: {NO_TIME} {LIMIT}",
+        ),
+        ({"duration": [1], "capacity": [NO_TIME]}, rf"resource 'R1': capacity: {NO_TIME} {LIMIT}"),
+        ({"duration": [1], "weight": [NO_TIME]}, rf"job 0: weight: {NO_TIME} {LIMIT}"),
+        (
+            {"duration": [1], "due": [NO_TIME + 1]},
+            r"job 0: due 1125899906842625 must lie in \(-2\*\*50, 2\*\*50\]",
+        ),
+        ({"duration": [1], "deadline": [2**62]}, r"job 0: deadline 4611686018427387904 must lie in"),
+        (
+            {"duration": [2**49, 2**49]},
+            rf"the schedule horizon bound \(sum of durations {2**50}: {2**50} in all\) {LIMIT}",
+        ),
+        (
+            {"duration": [2**48] * 2, "precedence": [(0, 1, 2**49)]},
+            r"sum of durations 562949953421312, sum of lags 562949953421312",
+        ),
+        (
+            {"duration": [10**6, 10**6], "weight": [2**42, 2**42], "objective": "weighted_completion"},
+            r"weight: the weights sum to 8796093022208 and the horizon bound is 2000000",
+        ),
+    ],
+)
+def test_values_that_would_overflow_sums_are_refused(kwargs, match):
+    with pytest.raises(ProblemError, match=match):
+        Problem(**kwargs)
+
+
+def test_values_just_below_the_limits_are_accepted():
+    # not a regression test: it guards the limits above against refusing valid data
+    p = Problem(duration=[NO_TIME - 2, 1], due=[NO_TIME, -(NO_TIME - 1)], deadline=[NO_TIME, NO_TIME])
+    assert p.duration.tolist() == [NO_TIME - 2, 1] and not p.due_given[0]
+    assert Problem(duration=np.array([3, 4], np.uint64)).duration.dtype == np.int64
+    assert Problem(duration=[10**12] * 3).duration.tolist() == [10**12] * 3
+
+
+@pytest.mark.parametrize("latency", [1e30, 1.2e15, float("nan")])
+def test_huge_or_nan_pair_communication_is_refused_not_wrapped(latency):
+    """Found by review: a latency of 1e30 wrapped to int64-min and made the checker vacuous."""
+    finite = r"comm_latency\[0, 1\]: expected a finite value"  # NaN: refused by the field check
+    huge = "precedence edge 0: the communication delay between nodes 0 and 1"
+    with pytest.raises(ProblemError, match=f"{finite}|{huge}"):
+        Problem(
+            duration=[1, 1],
+            precedence=[(0, 1)],
+            machine_type=[0, 0],
+            machine_node=[0, 1],
+            comm_latency=[[0, latency], [latency, 0]],
+            eligible=[[1, 0], [0, 1]],
+        )
+
+
+def test_pair_communication_counts_in_the_horizon_bound():
+    with pytest.raises(ProblemError, match="sum of pair communication"):
+        Problem(
+            duration=[1, 1],
+            precedence=[(0, 1)],
+            machine_type=[0, 0],
+            machine_node=[0, 1],
+            comm_latency=[[0, 2.0**49], [2.0**49, 0]],
+            release=[2**49, 0],
+        )
+
+
+def test_a_priority_must_be_a_number():
+    with pytest.raises(ProblemError, match="job 2: priority is nan"):
+        Problem(duration=[1, 1, 1], priority=[0, 0, float("nan")])

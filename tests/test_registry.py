@@ -13,7 +13,7 @@ import pytest
 import schedopt
 from schedopt import check
 from schedopt.errors import NotApplicableError, OptionError, UnknownMethodError
-from schedopt.registry import Family, Method, families, refresh, register_family
+from schedopt.registry import Family, Method, families, refresh, register_family, unregister_family
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "data" / "toyfamily"
@@ -173,7 +173,38 @@ def test_family_methods_need_their_family():
         with pytest.raises(NotApplicableError, match="method of other"):
             schedopt.solve(rc, method="other-run")
     finally:
+        unregister_family("other")
+
+
+def test_a_broken_plugin_is_ignored_with_a_warning_and_session_families_survive_refresh(tmp_path):
+    (tmp_path / "badplug.py").write_text(
+        "from schedopt.registry import Family, Reader\n"
+        "FAMILY = Family('flowshop', readers=(Reader('psplib', lambda path: None),))\n"
+    )
+    dist = tmp_path / "badplug-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: badplug\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[schedopt.families]\nbad = badplug:FAMILY\n")
+    register_family(Family("by-hand"))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with pytest.warns(UserWarning, match="'bad' .* is ignored: ValueError: .*already belong to 'rcpsp'"):
+            refresh()
+        assert "flowshop" not in families() and {"rcpsp", "by-hand"} <= set(families())
+        assert schedopt.solve(schedopt.single_machine([2, 1], [1, 3]), "edd").objective is not None
+    finally:
+        sys.path.remove(str(tmp_path))
+        unregister_family("by-hand")
         refresh()
+    assert "by-hand" not in families()
+
+
+def test_method_names_pickle_as_strings_and_load_nothing_heavy():
+    import pickle
+
+    names = schedopt.methods(schedopt.single_machine([2, 1], [1, 3]))
+    assert pickle.loads(pickle.dumps(names)) == [str(n) for n in names]
+    assert type(pickle.loads(pickle.dumps(names[0]))) is str
 
 
 # ------------------------------------------------------------------ options and errors
@@ -219,7 +250,7 @@ def test_methods_show_their_options_and_defaults(small):
     assert "max_schedules=1000" in listed["sgs"].describe()
 
 
-@pytest.mark.parametrize("name", ["rcpsp", "smtt"])
+@pytest.mark.parametrize("name", ["rcpsp", "smtt", "dag"])
 def test_every_declared_reference_of_a_builtin_family_resolves(name):
     import inspect
 
@@ -235,6 +266,9 @@ def test_every_declared_reference_of_a_builtin_family_resolves(name):
         assert {"time_limit", "seed"} <= set(params), method.name
         kinds = {p.kind for p in params.values()}
         assert inspect.Parameter.VAR_KEYWORD not in kinds, f"{method.name} swallows unknown options"
-    assert resolve(fam.cpsat).options and list(resolve(fam.suites))
+    if fam.cpsat is not None:
+        assert resolve(fam.cpsat).options
+    if fam.suites is not None:
+        assert list(resolve(fam.suites))
     for w in fam.warmups:
         assert resolve(w.problem)().family == name

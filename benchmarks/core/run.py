@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _sections import write_section
 
 import schedopt
 
@@ -68,9 +69,10 @@ def main() -> None:
         w.writeheader()
         w.writerows(rows)
     lines = [
-        "# Core speed: check and evaluate",
+        "## Core speed: check and evaluate",
         "",
         f"- command: `python benchmarks/core/run.py --repeat {args.repeat}`",
+        "- file: `check_speed.csv` (every figure below; written by the same command)",
         f"- date: {dt.date.today()}; machine: {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}",
         f"- load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared; figures are wall time)",
@@ -82,7 +84,7 @@ def main() -> None:
         f"| {r['instance']} | {r['jobs']} | {r['function']} | {r['us_per_call']} | {r['calls_per_s']} |"
         for r in rows
     ]
-    (args.out / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    write_section(args.out / "RESULTS.md", "check-speed", lines)
 
 
 if __name__ == "__main__":

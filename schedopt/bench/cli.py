@@ -13,8 +13,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
+
+
+def _stored_runs(path: str) -> int | None:
+    """The runs stored in the results file ``path`` (0 when it does not exist; ``None``: unreadable)."""
+    from ..errors import StoreError
+    from .store import ResultsStore
+
+    if not Path(path).exists() or Path(path).stat().st_size == 0:  # a new (or just created) file
+        return 0
+    try:
+        with ResultsStore(path, readonly=True) as store:
+            return store.count()
+    except (StoreError, OSError, sqlite3.Error):
+        return None
+
+
+def _kept_after_run(args: argparse.Namespace) -> str:
+    """What an interrupted ``bench run`` kept (``main`` prints it): the stored runs; rerunning resumes."""
+    now = _stored_runs(args.results)
+    if now is None:
+        return f"the runs finished so far are kept in {args.results}; rerun the same command to resume"
+    before = getattr(args, "stored_before", None)
+    new = "" if before is None else f" ({max(0, now - before)} from this run)"
+    return f"{now} run(s) kept in {args.results}{new}; rerun the same command to resume"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -22,6 +47,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from .report import markdown_table
     from .runner import run
+
+    args.stored_before = _stored_runs(args.results)  # for the line printed on Ctrl-C (_kept_after_run)
 
     for module in args.imports or []:
         importlib.import_module(module)  # registers methods / suites defined outside schedopt
@@ -121,7 +148,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--option", action="append", help="KEY=VALUE passed to every method (repeatable)")
     p.add_argument("--retry", default="crashed,error", help="stored statuses to run again (comma list)")
     p.add_argument("--kill-margin", type=float, default=None, help="seconds past the limit before SIGKILL")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (nor, when stderr is not a terminal, the plain progress line every 10 s)",
+    )
     p.add_argument(
         "--import",
         dest="imports",
@@ -129,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="MODULE",
         help="import MODULE first (it may register methods or suites; repeatable)",
     )
-    p.set_defaults(func=_cmd_run)
+    p.set_defaults(func=_cmd_run, on_interrupt=_kept_after_run)
 
     p = sub.add_parser("report", help="markdown tables, performance profiles and gap-vs-time plots")
     p.add_argument("results", help="SQLite results file")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -16,12 +17,64 @@ from .store import DEFAULT_RETRY, ResultsStore
 from .suites import Suite, get_suite
 from .tasks import Task, build_tasks, parse_methods
 
+#: Seconds between two plain progress lines when stderr is not a terminal (a logged run).
+PROGRESS_LINE_EVERY = 10.0
+
+
+def _duration(seconds: float) -> str:
+    """``"42s"``, ``"3m05s"`` or ``"2h07m"``."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
 
 class _Progress:
-    """A rich progress bar with ETA, running mean gaps and failure counts (or nothing)."""
+    """Progress of a run: a rich bar on a terminal, plain lines in a log, or nothing.
 
-    def __init__(self, total: int, label: str, enabled: bool) -> None:
-        self.enabled = enabled and total > 0
+    Parameters
+    ----------
+    total
+        Runs to do.
+    label
+        The suite's name, shown first.
+    mode
+        ``"bar"`` (a rich progress bar with ETA, running mean gaps and failure
+        counts), ``"lines"`` (a plain line ``label: done/total runs, F failed,
+        elapsed E, ETA T`` at most every ``every`` seconds and once at the end:
+        for output that is not a terminal, where a bar would print nothing
+        until the end), or ``"off"``.
+    every
+        Seconds between two plain lines.
+    stream
+        Where plain lines go (default: ``sys.stderr`` at the time of printing).
+    clock
+        Seconds for elapsed times (default ``time.monotonic``; tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        total: int,
+        label: str,
+        mode: str,
+        every: float = PROGRESS_LINE_EVERY,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if mode not in ("bar", "lines", "off"):
+            raise ValueError(f"progress mode must be 'bar', 'lines' or 'off', got {mode!r}")
+        self.mode = mode if total > 0 else "off"
+        self.enabled = self.mode == "bar"
+        self.total = total
+        self.label = label
+        self.every = every
+        self.stream = stream
+        self.clock = clock
+        self.t0 = clock()
+        self.last_line: float | None = None
+        self.done = 0
         self.gaps: list[float] = []
         self.gaps_best: list[float] = []
         self.failed = 0
@@ -50,27 +103,64 @@ class _Progress:
         self.task = self.progress.add_task(label, total=total, stats="")
         self.progress.start()
 
+    def _stats(self, red: bool) -> list[str]:
+        parts = []
+        if self.gaps:
+            parts.append(f"mean gap {100 * sum(self.gaps) / len(self.gaps):.2f}%")
+        if self.gaps_best:
+            parts.append(f"to best {100 * sum(self.gaps_best) / len(self.gaps_best):.2f}%")
+        if self.failed and red:
+            parts.append(f"[red]{self.failed} failed")
+        return parts
+
+    def line(self) -> str:
+        """The plain progress line: done/total, failures, elapsed, ETA (and the running mean gaps)."""
+        elapsed = self.clock() - self.t0
+        left = self.total - self.done
+        eta = "-" if self.done == 0 else _duration(elapsed / self.done * left)
+        text = (
+            f"{self.label}: {self.done}/{self.total} runs, {self.failed} failed, "
+            f"elapsed {_duration(elapsed)}, ETA {eta if left else '0s'}"
+        )
+        stats = self._stats(red=False)
+        return text + (f" ({', '.join(stats)})" if stats else "")
+
+    def _print_line(self) -> None:
+        self.last_line = self.clock()
+        print(self.line(), file=self.stream or sys.stderr, flush=True)
+
     def update(self, row: dict[str, Any]) -> None:
+        self.done += 1
         if row.get("gap") is not None and math.isfinite(row["gap"]):
             self.gaps.append(row["gap"])
         if row.get("gap_best") is not None:
             self.gaps_best.append(row["gap_best"])
         if row["status"] in ("invalid", "timeout", "crashed", "error"):
             self.failed += 1
+        if self.mode == "lines":
+            since = self.clock() - (self.t0 if self.last_line is None else self.last_line)
+            if since >= self.every and self.done < self.total:
+                self._print_line()
+            return
         if not self.enabled:
             return
-        parts = []
-        if self.gaps:
-            parts.append(f"mean gap {100 * sum(self.gaps) / len(self.gaps):.2f}%")
-        if self.gaps_best:
-            parts.append(f"to best {100 * sum(self.gaps_best) / len(self.gaps_best):.2f}%")
-        if self.failed:
-            parts.append(f"[red]{self.failed} failed")
-        self.progress.update(self.task, advance=1, stats=" · ".join(parts))
+        self.progress.update(self.task, advance=1, stats=" · ".join(self._stats(red=True)))
 
-    def close(self) -> None:
+    def close(self, final_line: bool = True) -> None:
+        """Stop the bar; in ``"lines"`` mode print the last line (unless ``final_line`` is false)."""
         if self.enabled:
             self.progress.stop()
+        elif self.mode == "lines" and self.done and final_line:
+            self._print_line()
+
+
+def _progress_mode(progress: bool | str | None) -> str:
+    """``run(progress=...)`` as a :class:`_Progress` mode."""
+    if progress is None:
+        return "bar" if sys.stderr.isatty() else "lines"
+    if isinstance(progress, str):
+        return progress
+    return "bar" if progress else "off"
 
 
 def _seeds(seeds: int | Iterable[int]) -> list[int]:
@@ -129,7 +219,7 @@ def run(
     options: dict[str, Any] | None = None,
     retry: Iterable[str] = DEFAULT_RETRY,
     kill_margin: float | None = None,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
 ) -> pd.DataFrame:
     """Run every method on every instance of a suite, with every seed.
 
@@ -176,7 +266,11 @@ def run(
         Seconds past the time limit before the hard kill (default
         ``5 + 0.25 * time_limit``).
     progress
-        Show a progress bar (default: when stderr is a terminal).
+        ``True``: a progress bar on stderr; ``False``: nothing; ``None``
+        (default): the bar when stderr is a terminal, else a plain line (done/total,
+        failures, elapsed, ETA) at most every :data:`PROGRESS_LINE_EVERY`
+        seconds and at the end, so that a logged run shows progress too. The
+        strings ``"bar"``, ``"lines"`` and ``"off"`` pick a mode directly.
 
     Returns
     -------
@@ -194,19 +288,20 @@ def run(
     try:
         done = store.done_keys(retry)
         todo = [t for t in tasks if t.key not in done]
-        if progress is None:
-            progress = sys.stderr.isatty()
+        mode = _progress_mode(progress)
         if todo and (cluster is None or parse_local(cluster) is not None):
             _warm_up_here(todo)  # workers on this machine then load the kernels from numba's cache
-        bar = _Progress(len(todo), the_suite.name, progress)
+        bar = _Progress(len(todo), the_suite.name, mode)
+        finished = False
         try:
             if todo:
                 for task, row in executor.run(todo):
                     full = row_of(task, row)
                     store.write(full)
                     bar.update(full)
+            finished = True
         finally:
-            bar.close()
+            bar.close(final_line=finished)  # after Ctrl-C the CLI's one line says what was kept
         df = store.dataframe(keys=[t.key for t in tasks])
         df.attrs.update(skipped_not_applicable=skipped, resumed=len(tasks) - len(todo), ran=len(todo))
         return df

@@ -103,7 +103,7 @@ class SuiteSpec:
     requires: str | None  # a data set of :data:`schedopt.data.DATASETS`, if any
 
 
-_SUITES: dict[str, SuiteSpec] = {}
+_REGISTERED: dict[str, SuiteSpec] = {}
 
 
 def suite_spec(
@@ -145,7 +145,7 @@ def register_suite(
     requires
         Name of the data set the suite reads (see :mod:`schedopt.data`).
     """
-    _SUITES[name] = suite_spec(name, factory, description=description, family=family, requires=requires)
+    _REGISTERED[name] = suite_spec(name, factory, description=description, family=family, requires=requires)
 
 
 def _family_suites() -> dict[str, SuiteSpec]:
@@ -162,7 +162,9 @@ def _family_suites() -> dict[str, SuiteSpec]:
 
 def registered_suites() -> dict[str, SuiteSpec]:
     """All suites by name: the families' and those registered with :func:`register_suite`."""
-    return {**_family_suites(), **_SUITES}
+    suites = _family_suites()
+    suites.update(_REGISTERED)
+    return suites
 
 
 # ----------------------------------------------------------------- parsing

@@ -118,15 +118,40 @@ class Companion(Protocol):
     def stop(self) -> None: ...
 
 
-class _ObjectiveWatcher(cp_model.CpSolverSolutionCallback):
-    """Passes every improving objective value of the search on to a :class:`Companion`."""
+#: ``progress(objective, bound, seconds)``: called by :func:`solve_cpsat` on each improving solution.
+ProgressCallback = Callable[[int, "int | None", float], None]
 
-    def __init__(self, companion: Companion) -> None:
+
+class _SolutionWatcher(cp_model.CpSolverSolutionCallback):
+    """The search's one solution callback: on every improving solution it passes the objective
+    on to a :class:`Companion` and reports ``(objective, bound, seconds)`` to a progress callback.
+
+    Parameters
+    ----------
+    companion
+        The hook's companion search, or ``None``.
+    progress
+        ``progress(objective, bound, seconds)``, or ``None``; ``bound`` is CP-SAT's
+        dual bound rounded up (``None`` while it is not finite) and ``seconds``
+        count from ``t0``.
+    t0
+        The ``time.perf_counter()`` value that ``seconds`` count from.
+    """
+
+    def __init__(self, companion: Companion | None, progress: ProgressCallback | None, t0: float) -> None:
         super().__init__()
         self.companion = companion
+        self.progress = progress
+        self.t0 = t0
 
     def on_solution_callback(self) -> None:
-        self.companion.improved(round(self.objective_value))
+        objective = round(self.objective_value)
+        if self.companion is not None:
+            self.companion.improved(objective)
+        if self.progress is not None:
+            raw = self.best_objective_bound
+            bound = int(np.ceil(raw - 1e-9)) if np.isfinite(raw) else None
+            self.progress(objective, bound, time.perf_counter() - self.t0)
 
 
 def strengthening(problem: Problem) -> Strengthening | None:
@@ -323,15 +348,22 @@ def build(
             ivs.append(model.new_fixed_size_interval_var(a, b - a, f"down{k}_{a}"))
             dem.append(red)
         cap = int(p.capacity[k])
-        if cap == 1 and all(d == 1 for d in dem):
+        # NoOverlap forbids a size-0 interval inside another, but a job of duration 0 occupies
+        # nothing: only jobs of positive duration on every machine may go into a NoOverlap.
+        if cap == 1 and all(d == 1 for d in dem) and all(dmin[j] > 0 for j in users):
             model.add_no_overlap(ivs)
         elif sum(dem) > cap or blocks:
             model.add_cumulative(ivs, dem, cap)
 
-    # Disjunctive pairs.
+    # Disjunctive pairs (a capacity-1 cumulative where a duration may be 0, see above).
     for i, j in p.disjunctive:
+        i, j = int(i), int(j)
         if dmax[i] > 0 and dmax[j] > 0:
-            model.add_no_overlap([cm.interval[int(i)], cm.interval[int(j)]])
+            pair = [cm.interval[i], cm.interval[j]]
+            if dmin[i] > 0 and dmin[j] > 0:
+                model.add_no_overlap(pair)
+            else:
+                model.add_cumulative(pair, [1, 1], 1)
 
     # Machines: unary (a no-overlap each), or cumulative in each machine resource.
     for m in range(p.n_machines):
@@ -484,6 +516,7 @@ def solve_cpsat(
     hint_schedule: Schedule | None = None,
     log: bool = False,
     cpsat_params: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
     **options: Any,
 ) -> MethodOutput:
     """Solve with OR-Tools CP-SAT.
@@ -510,11 +543,22 @@ def solve_cpsat(
         ``{"subsolvers": ["default_lp", "max_lp"]}``); they override those the
         strengthening recommends (:attr:`CpSatModel.parameters`). ``num_workers``,
         ``random_seed`` and the time limit come from the arguments above.
+    progress
+        ``progress(objective, bound, seconds)``, called from the search on each
+        improving solution of a problem with an objective (so the objectives come
+        non-increasing): its objective, CP-SAT's dual bound at that moment
+        (rounded up; ``None`` while unknown) and the seconds since the call. It
+        runs in a solver thread and should return quickly (``schedopt solve``
+        prints at most one line a second). ``None``: no reports.
     **options
         The options of the problem's family strengthening
         (:func:`strengthening_options`); any other is an :class:`OptionError`.
     """
     t0 = time.perf_counter()
+    if progress is not None and not callable(progress):
+        raise OptionError(
+            "cpsat", "progress", message=f"progress must be a callable or None, got {progress!r}"
+        )
     n_workers = _default_workers() if workers is None else workers
     if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) or n_workers < 1:
         raise OptionError("cpsat", "workers", message=f"workers must be a positive integer, got {workers!r}")
@@ -541,13 +585,14 @@ def solve_cpsat(
         remaining = time_limit - (time.perf_counter() - t0)
         params.max_time_in_seconds = max(0.01, remaining * min(1.0, cm.search_share))
     companion = cm.companion
+    watched = cm.objective_var is not None and (companion is not None or progress is not None)
+    watcher = _SolutionWatcher(companion, progress, t0) if watched else None
     if companion is None:
-        code = solver.solve(cm.model)
+        code = solver.solve(cm.model, watcher)
     else:
         params.num_workers = max(1, ctx.workers - companion.workers)
         companion.start(solver.stop_search)
         try:
-            watcher = _ObjectiveWatcher(companion) if cm.objective_var is not None else None
             code = solver.solve(cm.model, watcher)
         finally:
             companion.stop()
@@ -572,6 +617,7 @@ _OWN_OPTIONS: dict[str, Any] = {
     "hint_schedule": None,
     "log": False,
     "cpsat_params": None,
+    "progress": None,
 }
 
 

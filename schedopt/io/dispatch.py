@@ -8,33 +8,14 @@ its first 4 KiB.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
 from ..model import Problem
-from ..registry import Reader, readers, resolve, writers
+from ..registry import readers, resolve, writers
 from ..result import Result
 from ..schedule import Schedule
-
-_EXTRA: list[Reader] = []
-
-
-def register_reader(
-    fmt: str, reader: Callable[..., Any], sniff: Callable[[Path], bool] | None = None
-) -> None:
-    """Add a reader outside any family: ``reader(path, **kwargs)``; ``sniff(path)`` claims files.
-
-    Families declare their readers in their :class:`~schedopt.registry.Family` instead.
-    """
-    claim = None if sniff is None else (lambda path, head: sniff(path))
-    _EXTRA[:] = [r for r in _EXTRA if r.format != fmt]
-    _EXTRA.insert(0, Reader(fmt, reader, claim))
-
-
-def _all_readers() -> list[Reader]:
-    return [*_EXTRA, *readers()]
 
 
 def _head(path: Path) -> str:
@@ -49,7 +30,7 @@ def detect_format(path: str | Path) -> str | None:
     """The format whose sniffer claims ``path`` first, or ``None``."""
     path = Path(path)
     head = _head(path) if path.is_file() else ""
-    for r in _all_readers():
+    for r in readers():
         if r.sniff is not None:
             try:
                 if r.sniff(path, head):
@@ -86,7 +67,7 @@ def read(path: str | Path, format: str | None = None, **kwargs: Any) -> Any:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
-    known = {r.format: r for r in reversed(_all_readers())}
+    known = {r.format: r for r in reversed(readers())}
     fmt = format or detect_format(path)
     if fmt is None:
         raise ParseError(

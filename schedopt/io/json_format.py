@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParseError, ProblemError
+from ..errors import ParseError, ProblemError, ScheduleError
 from ..model import NO_TIME, Problem
 from ..result import Result
 from ..schedule import Schedule
@@ -145,12 +145,19 @@ def problem_from_dict(data: dict[str, Any]) -> Problem:
         kwargs["comm_bandwidth"] = [[float("inf") if v is None else v for v in row] for row in bw]
     if data.get("family") is not None:
         kwargs["family"] = data["family"]
-    return Problem(
+    problem = Problem(
         **kwargs,
         objective=data.get("objective", "makespan"),
         name=data.get("name", ""),
         meta=data.get("meta") or {},
     )
+    if "family" not in data:  # written before problems named their family
+        from ..registry import recognise_family
+
+        found = recognise_family(problem)
+        if found is not None:
+            problem = problem.replace(family=found)
+    return problem
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -179,13 +186,26 @@ def read_json(path: Path) -> Problem:
 
 
 def read_schedule_json(path: Path) -> Schedule:
-    """Read the schedule in a schedopt JSON file (top level or inside 'result')."""
+    """Read the schedule in a schedopt JSON file (top level or inside 'result').
+
+    Raises
+    ------
+    ParseError
+        Naming the file, for a file without a schedule or a schedule that
+        :class:`~schedopt.Schedule` refuses (a fractional, NaN, infinite or
+        out-of-range start, end or machine, named with its job and value).
+    """
     data = _load(path)
-    sched = data.get("schedule") or (data.get("result") or {}).get("schedule")
+    result = data.get("result")
+    sched = data.get("schedule")
+    if sched is None and isinstance(result, dict):
+        sched = result.get("schedule")
     if sched is None:
         raise ParseError("file holds no 'schedule'", path)
     try:
         return Schedule.from_dict(sched)
+    except ScheduleError as exc:
+        raise ParseError(str(exc), path) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ParseError(f"schedule: {exc}", path) from None
 

@@ -25,7 +25,7 @@ REDACTED = "[REDACTED]"
 #: Registered secrets shorter than this are not searched for (too many false hits).
 MIN_SECRET = 6
 
-_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=:-]+")
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=:\\%-]+")
 _HEADER = re.compile(
     r"(?i)\b((?:proxy-)?authorization|x-api-key|api[-_]key)([\"']?\s*[:=]\s*[\"']?)([^\r\n\"',}\]]+)"
 )
@@ -34,10 +34,18 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Redact ``value`` (an API key) from everything redacted in this process from now on."""
+    """Redact ``value`` (an API key) from everything redacted in this process from now on.
+
+    Its JSON-escaped (``/`` as ``\\/``) and URL-encoded spellings are redacted too, as an echoing
+    server may return the key in either.
+    """
     if value and len(value) >= MIN_SECRET:
+        import json
+        from urllib.parse import quote
+
+        spellings = {value, json.dumps(value)[1:-1], value.replace("/", "\\/"), quote(value, safe="")}
         with _lock:
-            _secrets.add(value)
+            _secrets.update(spellings)
 
 
 def redact(text: str | None, secrets: tuple[str, ...] = ()) -> str | None:

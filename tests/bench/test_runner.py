@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -13,7 +21,7 @@ from schedopt.bench import run
 from schedopt.bench.suites import get_suite
 from schedopt.bench.tasks import parse_methods
 from schedopt.cli import main
-from tests.conftest import INSTANCES
+from tests.conftest import INSTANCES, REPO
 
 from . import fake_methods  # noqa: F401
 
@@ -155,3 +163,93 @@ def test_performance_profile_by_hand():
     rho = performance_profile(costs, np.array([1.0, 2.0, 10.0]))
     assert list(rho["a"]) == pytest.approx([2 / 3, 2 / 3, 2 / 3])
     assert list(rho["b"]) == pytest.approx([2 / 3, 1.0, 1.0])
+
+
+# ------------------------------------------------------------ progress and Ctrl-C (issue 20)
+class _FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_plain_progress_lines_at_most_every_n_seconds():
+    # issue 20: "the progress bar vanishes when output is not a terminal, so a logged run prints nothing"
+    from schedopt.bench.runner import _Progress
+
+    out, clock = io.StringIO(), _FakeClock()
+    bar = _Progress(4, "smoke", "lines", every=10.0, stream=out, clock=clock)
+    for at, status in [(3.0, "optimal"), (12.0, "timeout"), (15.0, "optimal")]:
+        clock.now = 100.0 + at
+        bar.update({"status": status, "gap": 0.0, "gap_best": None})
+    assert out.getvalue().splitlines() == [
+        "smoke: 2/4 runs, 1 failed, elapsed 12s, ETA 12s (mean gap 0.00%)"
+    ]  # none at 3 s (< 10 s), one at 12 s, none at 15 s (3 s after the last)
+    clock.now = 100.0 + 75.0
+    bar.update({"status": "optimal", "gap": None, "gap_best": None})
+    bar.close()
+    assert out.getvalue().splitlines()[1:] == [
+        "smoke: 4/4 runs, 1 failed, elapsed 1m15s, ETA 0s (mean gap 0.00%)"
+    ]  # the last run prints no line of its own: close() prints the final one
+
+
+def test_logged_run_prints_plain_progress(tmp_path, capsys):
+    df = run("gen-smtt:n=8,count=3", "fake-trivial", time_limit=5, workers=1, results=tmp_path / "r.sqlite")
+    assert len(df) == 3
+    err = capsys.readouterr().err  # not a terminal under pytest: plain lines, no bar
+    assert re.search(r"^gen-smtt.*: 3/3 runs, 0 failed, elapsed \d+s, ETA 0s", err, re.M), err
+    run("gen-smtt:n=8,count=3", "fake-trivial", time_limit=5, workers=1, results=tmp_path / "r.sqlite")
+    assert "runs," not in capsys.readouterr().err  # nothing to do: no line
+    run(
+        "gen-smtt:n=8,count=4",
+        "fake-trivial",
+        time_limit=5,
+        workers=1,
+        results=tmp_path / "r.sqlite",
+        progress=False,
+    )
+    assert "runs," not in capsys.readouterr().err
+
+
+def _stored(results) -> int:
+    try:  # read-only: never create the file before the runner does
+        con = sqlite3.connect(f"file:{results}?mode=ro", uri=True, timeout=30)
+    except sqlite3.OperationalError:  # no file yet
+        return 0
+    try:
+        return con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    except sqlite3.OperationalError:  # no table yet
+        return 0
+    finally:
+        con.close()
+
+
+def test_ctrl_c_on_bench_run_prints_one_line_and_exits_130(tmp_path):
+    # issue 20: "Ctrl-C on `bench run` prints a raw KeyboardInterrupt traceback (the data is safe)"
+    results = tmp_path / "tmp.sqlite"
+    cmd = [sys.executable, "-m", "schedopt.cli", "bench", "run", "smoke", "--methods", "cpsat"]
+    cmd += ["--time-limit", "5", "--results", str(results), "--workers", "1"]
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _stored(results) < 1:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no run stored in 120 s"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    lines = [
+        line for line in err.splitlines() if line.strip() and not line.startswith("schedopt bench: compiled")
+    ]
+    kept = _stored(results)
+    assert 1 <= kept < len(get_suite("smoke")), "the interrupt should land midway"
+    expected = f"interrupted: {kept} run(s) kept in {results} ({kept} from this run); rerun the same command"
+    assert lines == [f"{expected} to resume"], err
+    assert "run(s) now" not in out  # the summary table of a finished run is not printed

@@ -11,6 +11,7 @@ import schedopt
 from schedopt import Problem, check
 from schedopt.cpsat.compiler import _downtime_blocks, safe_horizon
 from schedopt.objectives import OBJECTIVES, decode_placement
+from tests.conftest import INSTANCES
 from tests.strategies import brute_force_optimum, tiny_problems
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -168,3 +169,46 @@ def test_horizon_covers_the_largest_pair_delay():
     assert safe_horizon(p) >= 13
     r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1)
     assert (r.status, r.objective, r.schedule.start.tolist()) == ("optimal", 13, [0, 12])
+
+
+def test_progress_reports_improving_solutions():
+    # issue 20: long solves should show the best objective and bound as they improve
+    p = schedopt.generate_rcpsp(40, seed=3)
+    calls = []
+    r = schedopt.solve(
+        p,
+        method="cpsat",
+        time_limit=20,
+        workers=1,
+        rcpsp_heuristic_schedules=0,  # no GA hint: CP-SAT improves step by step
+        progress=lambda objective, bound, seconds: calls.append((objective, bound, seconds)),
+    )
+    assert len(calls) >= 2, calls
+    objectives = [c[0] for c in calls]
+    assert objectives == sorted(objectives, reverse=True) and len(set(objectives)) == len(objectives)
+    assert all(isinstance(o, int) for o in objectives)
+    assert all(b is None or (isinstance(b, int) and b <= o) for o, b, _ in calls)
+    seconds = [c[2] for c in calls]
+    assert seconds == sorted(seconds) and seconds[0] >= 0 and seconds[-1] <= r.time
+    assert r.objective <= objectives[-1] and r.bound >= max(b or 0 for _, b, _ in calls)
+
+
+def test_progress_must_be_callable():
+    p = schedopt.read(INSTANCES / "rcpsp" / "toy12.sm")
+    with pytest.raises(schedopt.OptionError, match="progress must be a callable or None, got 3"):
+        schedopt.solve(p, method="cpsat", time_limit=5, progress=3)
+    cpsat = next(m for m in schedopt.methods(p) if m == "cpsat")
+    assert cpsat.defaults["progress"] is None
+
+
+@pytest.mark.parametrize("variant", ["resource", "disjunctive"])
+def test_a_job_of_duration_zero_on_some_type_occupies_nothing(variant):
+    """Job 1 lasts 0 on type 0: CP-SAT must allow it inside job 0's run (found by review; was 6)."""
+    kw = {"capacity": [1], "demand": [[1], [1], [0]]} if variant == "resource" else {"disjunctive": [(0, 1)]}
+    p = Problem(
+        duration=[[5, 5], [0, 10], [1, 1]], release=[0, 2, 0], precedence=[(1, 2)], machine_type=[0, 1], **kw
+    )
+    s = schedopt.Schedule([0, 2, 2], [5, 2, 3], [1, 0, 0])
+    assert check(p, s) == [] and schedopt.evaluate(p, s) == 5
+    r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1)
+    assert r.status == "optimal" and r.objective == 5 and check(p, r.schedule) == []

@@ -162,3 +162,25 @@ def test_field_errors_name_file_and_field(tmp_path):
         schedopt.read_schedule(path)
     with pytest.raises(ParseError, match="no 'problem'"):
         schedopt.read(path)
+
+
+def test_a_file_without_family_gets_it_recognised(tmp_path):
+    """Files written before problems named their family still reach their family's methods."""
+    import json
+
+    import schedopt
+
+    for problem, family in (
+        (schedopt.rcpsp([0, 2, 0], [1], [[0], [1], [0]], successors=[[1], [2], []]), "rcpsp"),
+        (schedopt.single_machine([2, 3], [2, 4]), "smtt"),
+        (
+            schedopt.Problem(duration=[2, 3], precedence=[(0, 1)], objective="total_tardiness", due=[1, 1]),
+            "generic",
+        ),
+    ):
+        path = tmp_path / f"{family}.json"
+        schedopt.write(path, problem)
+        data = json.loads(path.read_text())
+        del data["problem"]["family"]
+        path.write_text(json.dumps(data))
+        assert schedopt.read(path).family == family

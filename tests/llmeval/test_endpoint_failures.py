@@ -141,3 +141,18 @@ def test_secrets_echoed_by_the_server_are_never_stored_or_printed(suite, tmp_pat
     for blob in blobs:
         assert SECRET not in blob
         assert SECRET[8:] not in blob  # no part of the key either
+
+
+def test_escaped_and_url_encoded_keys_are_redacted_too():
+    """Found by review: a key with '/', '+' or '=' leaked when echoed JSON-escaped or URL-encoded."""
+    from schedopt.llmeval.redact import redact, register_secret
+
+    key = "sk-AbC/dEf+GhI=="
+    register_secret(key)
+    for text in (
+        '{"echo": "Bearer sk-AbC\\/dEf+GhI=="}',
+        '{"auth": "sk-AbC\\/dEf+GhI=="}',
+        "token=sk-AbC%2FdEf%2BGhI%3D%3D",
+    ):
+        out = redact(text)
+        assert "dEf" not in out and "GhI" not in out, (text, out)

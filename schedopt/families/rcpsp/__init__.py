@@ -66,6 +66,7 @@ FAMILY = Family(
     ),
     cpsat="schedopt.families.rcpsp.exact:STRENGTHENING",
     lower_bound="schedopt.families.rcpsp.bounds:rcpsp_lower_bound",
+    recognise=is_rcpsp,
     suites="schedopt.families.rcpsp.suites:SUITES",
     warmups=(
         WarmUp(

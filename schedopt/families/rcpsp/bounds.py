@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 
@@ -36,23 +38,46 @@ def _capacity_profile(problem: Problem, k: int, horizon: int) -> np.ndarray:
     return cap
 
 
+def _energy_time(problem: Problem, k: int, energy: int, horizon: int) -> int:
+    """``min(horizon, min{T : sum_{t<T} R_k(t) >= energy})`` for ``energy > 0``.
+
+    Event-based: ``R_k`` is constant between downtime window bounds, so the sum
+    is walked segment by segment and no array of ``horizon`` entries is built
+    (durations of ``10**12`` cost nothing more than durations of 10).
+    """
+    cap = int(problem.capacity[k])
+    wins = [(int(a), int(b), int(level)) for kk, a, b, level in problem.downtime if kk == k]
+    points = sorted({0, horizon, *(x for a, b, _ in wins for x in (a, b) if x < horizon)})
+    done = 0
+    for s, e in itertools.pairwise(points):
+        c = min([cap, *(level for a, b, level in wins if a <= s < b)])
+        if c > 0 and done + c * (e - s) >= energy:
+            return min(s + -(-(energy - done) // c), horizon)
+        done += c * (e - s)
+    return horizon
+
+
 def energy_bound(problem: Problem) -> int:
-    """LB2: ``max_k min{T : sum_{t<T} R_k(t) >= sum_j p_j r_jk}`` (see module docstring)."""
+    """LB2: ``max_k min{T : sum_{t<T} R_k(t) >= sum_j p_j r_jk}`` (see module docstring).
+
+    With downtime ``T`` is capped by the latest downtime end plus the summed
+    durations (plus one); the profile is walked by events (:func:`_energy_time`),
+    so memory does not grow with the durations.
+    """
     best = 0
     dur = problem.duration
     if dur.ndim != 1:
         return 0
     horizon = int(problem.downtime[:, 2].max(initial=0)) + int(dur.sum()) + 1
     for k in range(problem.n_resources):
-        energy = int((dur * problem.demand[:, k]).sum())
+        # Python integers: p_j r_jk may exceed int64 (each factor is only bounded by 2**50)
+        energy = int(np.dot(dur.astype(object), problem.demand[:, k].astype(object)))
         if energy == 0:
             continue
         if len(problem.downtime) == 0:
             best = max(best, -(-energy // int(problem.capacity[k])))
             continue
-        cum = np.cumsum(_capacity_profile(problem, k, horizon))
-        t = int(np.searchsorted(cum, energy)) + 1  # first T with cum[T-1] >= energy
-        best = max(best, min(t, horizon))
+        best = max(best, _energy_time(problem, k, energy, horizon))
     return best
 
 

@@ -53,7 +53,14 @@ makespan objective it adds:
    (cap :data:`PROOF_MAX_LITERALS`). ``rcpsp_proof_max_literals`` overrides
    either cap. If the start windows at ``UB - 1`` are already empty,
    ``C_max >= UB`` is added instead. Without a time limit the interval
-   search runs to its end and the after-phase is not needed.
+   search runs to its end and the after-phase is not needed. A model that
+   would walk more than :data:`.timeindexed.MAX_TIME_POINTS` time points
+   (a long horizon: large durations) is skipped whatever its literal count.
+
+With huge durations the GA of item 2 would need more memory for its capacity
+profiles than :data:`.heuristics.MAX_PROFILE_BYTES`: the hook then skips it,
+CP-SAT searches without a heuristic bound or hint, and ``info["rcpsp_heuristic"]``
+says so.
 
 Options (:data:`OPTIONS`, passed through ``schedopt.solve(..., method="cpsat", **options)``):
 ``rcpsp_strengthen`` (default True), ``rcpsp_heuristic_schedules``
@@ -87,12 +94,13 @@ from ortools.sat.python import cp_model
 
 from ...cpsat.compiler import CpSatModel
 from ...cpsat.context import CpSatContext, Strengthening
+from ...errors import OptionError
 from ...registry import MethodOutput
 from ...schedule import Schedule
 from .bounds import _NONE, precedence_delays, rcpsp_lower_bound
 from .model import is_rcpsp
 from .prover import TimeIndexedProver
-from .timeindexed import time_windows
+from .timeindexed import MAX_TIME_POINTS, time_points, time_windows
 
 TWO_WORKER_PARAMETERS: dict[str, Any] = {
     "subsolvers": ["default_lp", "objective_lb_search"],
@@ -134,37 +142,97 @@ class RcpspCpSatState:
         The GA's schedule that set the horizon and the hint (``None``: no heuristic ran).
     proof_after
         A time-indexed proof phase is planned after the search (``search_share`` < 1).
+    heuristic_skipped
+        Why the GA did not run although its budget was positive (its capacity
+        profiles would exceed :data:`.heuristics.MAX_PROFILE_BYTES`), or ``None``;
+        :func:`prove_by_time_index` reports it as ``info["rcpsp_heuristic"]``.
     """
 
     heuristic: Schedule | None = None
     proof_after: bool = False
+    heuristic_skipped: str | None = None
 
 
 def _fraction(options: Mapping[str, Any], name: str, default: float) -> float:
     """The option ``name`` as a share of the time limit in ``(0, 1]``; a clear error otherwise."""
     value = options.get(name, default)
-    try:
-        share = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"option {name} must be a number in (0, 1], got {value!r}") from None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise OptionError("cpsat", name, message=f"option {name} must be a number in (0, 1], got {value!r}")
+    share = float(value)
     if not 0 < share <= 1:
-        raise ValueError(f"option {name} must be in (0, 1], got {value!r}")
+        raise OptionError("cpsat", name, message=f"option {name} must be in (0, 1], got {value!r}")
     return share
 
 
+_FLAGS = (
+    "rcpsp_strengthen",
+    "rcpsp_delays",
+    "rcpsp_transitive",
+    "rcpsp_settimes",
+    "rcpsp_makespan_interval",
+    "rcpsp_proof",
+    "rcpsp_proof_beside",
+)
+#: Integer options: name -> (smallest value, ``None`` allowed).
+_INTEGERS = {
+    "rcpsp_heuristic_schedules": (0, True),
+    "rcpsp_seed": (None, False),
+    "rcpsp_delays_max_jobs": (0, False),
+    "rcpsp_proof_max_literals": (0, True),
+}
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """An :class:`~schedopt.errors.OptionError` naming the first RCPSP option of a wrong type or value."""
+    for name in _FLAGS:
+        value = options[name]
+        if not isinstance(value, (bool, np.bool_)) and not (
+            isinstance(value, (int, np.integer)) and value in (0, 1)
+        ):
+            raise OptionError("cpsat", name, message=f"option {name} must be True or False, got {value!r}")
+    for name, (low, none_ok) in _INTEGERS.items():
+        value = options[name]
+        if value is None and none_ok:
+            continue
+        bad = isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer))
+        if bad or (low is not None and value < low):
+            what = "an integer" if low is None else f"an integer >= {low}"
+            raise OptionError(
+                "cpsat",
+                name,
+                message=f"option {name} must be {what}{' or None' if none_ok else ''}, got {value!r}",
+            )
+    if options["rcpsp_portfolio"] not in ("default", "lb"):
+        raise OptionError(
+            "cpsat",
+            "rcpsp_portfolio",
+            message=f"option rcpsp_portfolio must be 'default' or 'lb', got {options['rcpsp_portfolio']!r}",
+        )
+    _fraction(options, "rcpsp_heuristic_share", HEURISTIC_SHARE)
+    _fraction(options, "rcpsp_proof_share", PROOF_SHARE)
+
+
 def strengthen_rcpsp(cm: CpSatModel, ctx: CpSatContext) -> None:
-    """Add the RCPSP bound, heuristic horizon/hint and redundant cumulatives (see module docstring)."""
+    """Add the RCPSP bound, heuristic horizon/hint and redundant cumulatives (see module docstring).
+
+    Raises
+    ------
+    OptionError
+        For an option of :data:`OPTIONS` of the wrong type or value (checked first,
+        on every problem of the family).
+    """
     p = cm.problem
     options = ctx.options
+    _check_options(options)
     state = cm.state = RcpspCpSatState()
     if not options["rcpsp_strengthen"] or not is_rcpsp(p) or p.objective != "makespan":
         return
     if cm.objective_var is None or p.n_jobs == 0:
         return
-    from .heuristics import solve_ga
+    from .heuristics import HorizonTooLargeError, solve_ga
 
     heuristic_share = _fraction(options, "rcpsp_heuristic_share", HEURISTIC_SHARE)
-    proof_share = _fraction(options, "rcpsp_proof_share", PROOF_SHARE)  # checked even without a proof
+    proof_share = _fraction(options, "rcpsp_proof_share", PROOF_SHARE)
     model = cm.model
     lb = rcpsp_lower_bound(p)
     model.add(cm.objective_var >= lb)
@@ -174,7 +242,12 @@ def strengthen_rcpsp(cm: CpSatModel, ctx: CpSatContext) -> None:
     if budget > 0:
         left = ctx.remaining()
         limit = None if left is None else max(0.01, heuristic_share * left)
-        out = solve_ga(p, time_limit=limit, max_schedules=budget, seed=int(options["rcpsp_seed"]))
+        try:
+            out = solve_ga(p, time_limit=limit, max_schedules=budget, seed=int(options["rcpsp_seed"]))
+        except HorizonTooLargeError as exc:
+            # huge durations: the GA's capacity profiles would not fit; CP-SAT goes on without a hint
+            state.heuristic_skipped = f"GA skipped, CP-SAT searched without its hint: {exc}"
+            out = MethodOutput("unknown")
         if out.schedule is not None:
             sched = out.schedule
             ub = min(ub, sched.makespan)
@@ -250,10 +323,12 @@ def _plan_proof(cm: CpSatModel, ctx: CpSatContext, ub: int, lb: int, proof_share
     added instead.
     """
     p = cm.problem
-    win = time_windows(p, ub - 1)
+    win = time_windows(p, ub - 1)  # n x n, whatever the horizon
     if win.empty:
         cm.model.add(cm.objective_var >= ub)
         return
+    if time_points(p, ub - 1) > MAX_TIME_POINTS:
+        return  # a horizon this long (large durations) makes even building the model too slow
     options = ctx.options
     beside = bool(options["rcpsp_proof_beside"]) and ctx.workers >= 2
     default_cap = PROOF_BESIDE_MAX_LITERALS if beside else PROOF_MAX_LITERALS
@@ -278,8 +353,14 @@ def prove_by_time_index(cm: CpSatModel, out: MethodOutput, ctx: CpSatContext) ->
     schedule and bound into the answer. After it (``search_share`` < 1):
     while time remains and the best makespan ``UB`` exceeds the bound, walk
     down with :meth:`.prover.TimeIndexedProver.walk`. The decisions are
-    listed in ``info["time_indexed"]``.
+    listed in ``info["time_indexed"]``. When the hook skipped its GA (huge
+    durations), ``info["rcpsp_heuristic"]`` says so and why.
     """
+    state = cm.state
+    if isinstance(state, RcpspCpSatState) and state.heuristic_skipped is not None:
+        out = MethodOutput(
+            out.status, out.schedule, out.bound, {**out.info, "rcpsp_heuristic": state.heuristic_skipped}
+        )
     prover = cm.companion
     if isinstance(prover, TimeIndexedProver):
         if out.status == "infeasible":
@@ -291,7 +372,6 @@ def prove_by_time_index(cm: CpSatModel, out: MethodOutput, ctx: CpSatContext) ->
         status = "optimal" if bound >= best.makespan else "feasible"
         info = {**out.info, "time_indexed": prover.steps, "proof": "beside"}
         return MethodOutput(status, best, bound, info)
-    state = cm.state
     if not isinstance(state, RcpspCpSatState) or not state.proof_after:
         return out
     if out.status != "feasible" or out.schedule is None:

@@ -15,6 +15,13 @@ resource-constrained project scheduling: An update", EJOR 174, 23-37. The
 budget ``max_schedules`` is never exceeded: an improvement round is only
 started while two passes are left, and the GA kernels check the budget
 before every pass (``info["schedules"]`` reports what was spent).
+
+Memory: the kernels keep a capacity profile with one entry per time unit and
+resource up to :func:`profile_horizon`, so memory grows with the durations.
+:func:`prepare` estimates it first (:func:`profile_bytes`) and raises
+:class:`HorizonTooLargeError` (a :class:`~schedopt.errors.ProblemError`)
+above :data:`MAX_PROFILE_BYTES` (1 GiB), naming the size and suggesting
+``method="cpsat"``, which copes with large durations.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import networkx as nx
 import numpy as np
 
 from ...bounds import earliest_starts
+from ...errors import OptionError, ProblemError
 from ...model import Problem
 from ...registry import MethodOutput
 from ...schedule import Schedule
@@ -106,8 +114,69 @@ def profile_horizon(problem: Problem) -> int:
     )
 
 
+#: Cap on the memory the capacity profiles of ``sgs``/``ga`` may take (bytes): 1 GiB.
+MAX_PROFILE_BYTES: int = 1 << 30
+
+
+class HorizonTooLargeError(ProblemError):
+    """The capacity profiles of the RCPSP heuristics would exceed :data:`MAX_PROFILE_BYTES`.
+
+    The kernels keep one capacity entry per time unit and resource up to
+    :func:`profile_horizon`, so their memory grows with the durations. The
+    message says how much they would need and suggests ``method="cpsat"``.
+    """
+
+
+def profile_bytes(problem: Problem) -> int:
+    """Peak bytes of the horizon-sized arrays of ``sgs``/``ga`` on ``problem``.
+
+    With ``H`` = :func:`profile_horizon` and ``r`` resources: the profile built by
+    :func:`prepare` (``8 r H``, plus as much again while it is built), the
+    decoder's working copy and the GA kernels' copy (``8 r H`` each), the peak
+    crossover's utilisation array (``8 H``) and a boolean comparison of the
+    profile (``r H``): ``H (33 r + 8)`` bytes.
+    """
+    return profile_horizon(problem) * (33 * problem.n_resources + 8)
+
+
+def check_profile_memory(problem: Problem, limit: int | None = None) -> None:
+    """Raise :class:`HorizonTooLargeError` when :func:`profile_bytes` exceeds ``limit``.
+
+    ``limit`` defaults to :data:`MAX_PROFILE_BYTES` (read at call time).
+    """
+    cap = MAX_PROFILE_BYTES if limit is None else int(limit)
+    need = profile_bytes(problem)
+    if need > cap:
+        raise HorizonTooLargeError(
+            f"the RCPSP heuristics (sgs, ga) would need {_size(need)} for their capacity profiles of "
+            f"{problem.name or 'this problem'!r}: one entry per time unit and resource up to the horizon "
+            f"bound {profile_horizon(problem):,} (largest release + latest downtime end + sum of durations + "
+            f"sum of lags) x {problem.n_resources} resource(s), more than the cap of {_size(cap)} "
+            "(heuristics.MAX_PROFILE_BYTES). Use method='cpsat', which copes with large durations, "
+            "or scale the durations down"
+        )
+
+
+def _size(n_bytes: int) -> str:
+    """``"1.5 GiB"``-style size."""
+    size = float(n_bytes)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} TiB"  # pragma: no cover
+
+
 def prepare(problem: Problem) -> Arrays:
-    """Convert an RCPSP :class:`~schedopt.Problem` to kernel arrays."""
+    """Convert an RCPSP :class:`~schedopt.Problem` to kernel arrays.
+
+    Raises
+    ------
+    HorizonTooLargeError
+        Before allocating, when the capacity profiles would need more than
+        :data:`MAX_PROFILE_BYTES` (:func:`check_profile_memory`).
+    """
+    check_profile_memory(problem)
     n = problem.n_jobs
     prec = problem.precedence
     pred_ptr, pred_idx, pred_lag = _csr(n, prec, 1, 0, prec[:, 2])
@@ -306,6 +375,77 @@ class _PassClock:
         return time.perf_counter() + self.per_pass * passes < self.stop
 
 
+# ------------------------------------------------------------------ options
+def _int_option(method: str, name: str, value: Any, low: int, none_ok: bool = False) -> None:
+    """An :class:`OptionError` unless ``value`` is an integer ``>= low`` (or ``None`` when allowed)."""
+    if value is None and none_ok:
+        return
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
+        extra = " or None" if none_ok else ""
+        raise OptionError(
+            method,
+            name,
+            message=f"method {method!r}: {name} must be an integer >= {low}{extra}, got {value!r}",
+        )
+
+
+def _float_option(
+    method: str,
+    name: str,
+    value: Any,
+    low: float = -np.inf,
+    high: float = np.inf,
+    *,
+    low_open: bool = False,
+    none_ok: bool = False,
+) -> None:
+    """An :class:`OptionError` unless ``value`` is a finite real number in the given range."""
+    if value is None and none_ok:
+        return
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    ok = ok and bool(np.isfinite(value)) and (value > low if low_open else value >= low) and value <= high
+    if not ok:
+        lo = "" if low == -np.inf else f"{'>' if low_open else '>='} {low:g}"
+        hi = "" if high == np.inf else f"<= {high:g}"
+        rng = " and ".join(x for x in (lo, hi) if x)
+        extra = " or None" if none_ok else ""
+        raise OptionError(
+            method,
+            name,
+            message=(
+                f"method {method!r}: {name} must be a finite number{' ' + rng if rng else ''}{extra}, "
+                f"got {value!r}"
+            ),
+        )
+
+
+def _choice_option(method: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise OptionError(
+            method, name, message=f"method {method!r}: {name} must be one of {listed}, got {value!r}"
+        )
+
+
+def _bool_option(method: str, name: str, value: Any) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise OptionError(
+            method, name, message=f"method {method!r}: {name} must be True or False, got {value!r}"
+        )
+
+
+def _rule_option(method: str, value: Any) -> None:
+    if not isinstance(value, str) or value.upper() not in RULES:
+        raise OptionError(
+            method,
+            "rule",
+            message=(
+                f"method {method!r}: unknown priority rule {value!r} (option rule); "
+                f"choose from {', '.join(RULES)}"
+            ),
+        )
+
+
 def solve_sgs(
     problem: Problem,
     *,
@@ -347,10 +487,12 @@ def solve_sgs(
         Apply forward-backward improvement (one round per schedule).
     """
     _check_applicable(problem, "sgs")
-    if scheme not in ("serial", "parallel", "both"):
-        raise ValueError(f"scheme must be 'serial', 'parallel' or 'both', got {scheme!r}")
-    if max_schedules < 1:
-        raise ValueError(f"max_schedules must be >= 1, got {max_schedules}")
+    _choice_option("sgs", "scheme", scheme, ("serial", "parallel", "both"))
+    _int_option("sgs", "max_schedules", max_schedules, 1)
+    _rule_option("sgs", rule)
+    _float_option("sgs", "alpha", alpha, 0.0)
+    _float_option("sgs", "eps", eps, 0.0, low_open=True)
+    _bool_option("sgs", "justify", justify)
     t0 = time.perf_counter()
     stop = _deadline(time_limit, t0)
     arrays = prepare(problem)
@@ -531,20 +673,7 @@ def solve_ga(
         ``(1 + jslack)`` times the worst in the population (negative: all).
     """
     _check_applicable(problem, "ga")
-    if max_schedules < 1:
-        raise ValueError(f"max_schedules must be >= 1, got {max_schedules}")
-    if population is not None and population < 2:
-        raise ValueError(f"population must be >= 2, got {population}")
-    if pmut is not None and not 0 <= pmut <= 1:
-        raise ValueError(f"pmut must be in [0, 1], got {pmut}")
-    if eps is not None and not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
-    if alpha < 0:
-        raise ValueError(f"alpha must be >= 0, got {alpha}")
-    if parallel is not None and not 0 <= parallel <= 1:
-        raise ValueError(f"parallel must be in [0, 1], got {parallel}")
-    if variant not in ("auto", "bipop", "fbi"):
-        raise ValueError(f"variant must be 'auto', 'bipop' or 'fbi', got {variant!r}")
+    _check_ga_options(locals())
     t0 = time.perf_counter()
     stop = _deadline(time_limit, t0)
     arrays = prepare(problem)
@@ -648,6 +777,38 @@ def solve_ga(
         "lower_bound": lb,
     }
     return _output(problem, best, lb, info)
+
+
+def _check_ga_options(given: dict[str, Any]) -> None:
+    """An :class:`OptionError` naming the first option of :func:`solve_ga` with a bad type or value."""
+    m = "ga"
+    _int_option(m, "max_schedules", given["max_schedules"], 1)
+    _int_option(m, "population", given["population"], 2, none_ok=True)
+    _float_option(m, "pmut", given["pmut"], 0.0, 1.0, none_ok=True)
+    _int_option(m, "rounds", given["rounds"], 0)
+    _float_option(m, "alpha", given["alpha"], 0.0)
+    _float_option(m, "eps", given["eps"], 0.0, low_open=True, none_ok=True)
+    _choice_option(m, "variant", given["variant"], ("auto", "bipop", "fbi"))
+    _float_option(m, "peak", given["peak"], 0.0, 1.0, none_ok=True)
+    width = given["peak_width"]
+    if not isinstance(width, (tuple, list)) or len(width) != 2:
+        raise OptionError(
+            m, "peak_width", message=f"method 'ga': peak_width must be a pair (low, high), got {width!r}"
+        )
+    for part in width:
+        _float_option(m, "peak_width", part, 0.0)
+    if width[0] > width[1]:
+        raise OptionError(
+            m, "peak_width", message=f"method 'ga': peak_width must have low <= high, got {width!r}"
+        )
+    _int_option(m, "tournament", given["tournament"], 1, none_ok=True)
+    _int_option(m, "restart", given["restart"], 0, none_ok=True)
+    _int_option(m, "restart_moves", given["restart_moves"], 0)
+    _int_option(m, "same_cap", given["same_cap"], 1, none_ok=True)
+    _int_option(m, "offspring", given["offspring"], 0)
+    _float_option(m, "parallel", given["parallel"], 0.0, 1.0, none_ok=True)
+    _float_option(m, "gene_flip", given["gene_flip"], 0.0, 1.0)
+    _float_option(m, "jslack", given["jslack"])
 
 
 def default_bipop_population(max_schedules: int, n_jobs: int) -> int:

@@ -69,6 +69,45 @@ def count_binaries(problem: Problem, horizon: int) -> int:
     return int(np.maximum(ls - es + 1, 0).sum())
 
 
+#: Largest number of nonzero terms (precedence and resource rows) the model may have; building a
+#: PuLP expression costs a few hundred bytes a term, so this keeps the model under about 1 GB.
+MAX_TERMS = 4_000_000
+
+
+def _clipped_sum(lo: int, hi: int, cap: int) -> int:
+    """``sum_{x = lo}^{hi} min(max(x, 0), cap)`` in closed form."""
+    total = 0
+    a, b = max(lo, 1), min(hi, cap)
+    if a <= b:
+        total += (a + b) * (b - a + 1) // 2
+    a = max(lo, cap + 1)
+    if a <= hi:
+        total += cap * (hi - a + 1)
+    return total
+
+
+def count_terms(problem: Problem, horizon: int) -> int:
+    """Nonzero terms of :func:`build_model`'s precedence and resource rows (an upper bound).
+
+    A precedence row at time ``t`` of edge ``i -> j`` holds the start binaries of ``j`` up to
+    ``t`` and of ``i`` up to ``t - p_i - lag``; a resource row at ``t`` the binaries of the jobs
+    that would run at ``t``, so each start binary of ``j`` appears in ``p_j`` rows per resource.
+    """
+    es = earliest_starts(problem)
+    ls = latest_finish(problem, horizon) - problem.duration
+    width = np.maximum(ls - es + 1, 0)
+    total = 0
+    for i, j, lag in problem.precedence:
+        i, j = int(i), int(j)
+        wj = int(width[j])
+        total += wj * (wj + 1) // 2
+        shift = int(es[j]) - int(problem.duration[i]) - int(lag) - int(es[i]) + 1
+        total += _clipped_sum(shift, shift + wj - 1, int(width[i]))
+    uses = (problem.demand > 0).sum(axis=1)
+    total += int((width * problem.duration * uses).sum())
+    return total
+
+
 def build_model(
     problem: Problem, horizon: int, stop_at: float = math.inf
 ) -> tuple[pulp.LpProblem | None, dict[int, dict[int, Any]], Any]:
@@ -107,6 +146,8 @@ def build_model(
         i, j = int(i), int(j)
         delay = dur[i] + int(lag)
         for t in range(es[j], ls[j] + 1):
+            if (t - es[j]) % 64 == 63 and time.perf_counter() > stop_at:
+                return None, {}, None
             # sum_{s <= t} x_js - sum_{s <= t - delay} x_is <= 0
             terms = [(v, 1) for v in xs[j][: t - es[j] + 1]]
             hi = t - delay - es[i]
@@ -212,6 +253,19 @@ def solve_mip(
                 f"{int(horizon):,} time units), more than max_binaries={int(max_binaries):,}; building it "
                 "would take minutes and gigabytes. Use method='cpsat', which copes with large durations "
                 "(or scale the durations down, or raise max_binaries)"
+            ),
+        )
+    terms = count_terms(problem, horizon)
+    if terms > MAX_TERMS:
+        raise OptionError(
+            "mip",
+            "max_binaries",
+            message=(
+                f"method 'mip': the time-indexed model of {problem.name or 'this problem'!r} would hold "
+                f"{terms:,} nonzero terms in its precedence and resource rows (horizon "
+                f"{int(horizon):,}), more than {MAX_TERMS:,} (about 1 GB to build): the windows are too "
+                "wide for this formulation. Use method='cpsat', which copes with large durations "
+                "(or scale the durations down)"
             ),
         )
     stop_at = math.inf if time_limit is None else t0 + time_limit

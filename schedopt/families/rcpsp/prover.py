@@ -34,7 +34,7 @@ from ...check import check
 from ...model import Problem
 from ...schedule import Schedule
 from .model import is_rcpsp
-from .timeindexed import decide_makespan, time_windows
+from .timeindexed import MAX_TIME_POINTS, decide_makespan, time_points, time_windows
 
 
 class TimeIndexedProver:
@@ -54,7 +54,9 @@ class TimeIndexedProver:
         CP-SAT ``num_workers`` and ``random_seed`` of each decision.
     max_literals
         Stop walking when the model at ``UB - 1`` would need more order
-        literals than this.
+        literals than this. The walk also stops when that model would walk more
+        than :data:`.timeindexed.MAX_TIME_POINTS` time points (long horizons,
+        i.e. large durations), whatever its literal count.
 
     Raises
     ------
@@ -115,6 +117,8 @@ class TimeIndexedProver:
                 target = self.best_makespan - 1
             if self.bound > target:
                 return
+            if time_points(self.problem, target) > MAX_TIME_POINTS:
+                return  # the model's build walks every time point: too long a horizon (large durations)
             win = time_windows(self.problem, target)
             if self.max_literals is not None and win.n_literals > self.max_literals:
                 return

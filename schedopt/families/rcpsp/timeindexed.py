@@ -68,13 +68,30 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ...cpsat.compiler import apply_parameters
-from ...errors import SolverError
+from ...errors import ProblemError, SolverError
 from ...model import NO_TIME, Problem
 from ...schedule import Schedule
 from .bounds import _NONE, _capacity_profile, precedence_delays
 
 #: CP-SAT parameters of the decision model (module docstring); ``parameters=`` overrides them.
 DECISION_PARAMETERS: dict[str, Any] = {"linearization_level": 0}
+
+MAX_TIME_POINTS: int = 200_000
+"""Largest :func:`time_points` the decision model is built for.
+
+Building the model walks every time point of the horizon in Python, once per
+resource (its resource rows) and disjunctive pair, and keeps a capacity profile
+of ``horizon`` entries, whatever the literal count: with durations of ``10**9``
+that is hours and gigabytes. PSPLIB J120 needs under 2,000 time points.
+"""
+
+
+def time_points(problem: Problem, horizon: int) -> int:
+    """Time points the decision model at ``horizon`` walks: ``horizon * max(1, resources + pairs)``.
+
+    ``pairs`` counts the disjunctive pairs; each is walked over the horizon like a resource.
+    """
+    return max(int(horizon), 0) * max(1, problem.n_resources + len(problem.disjunctive))
 
 
 @dataclass
@@ -283,8 +300,23 @@ def decide_makespan(
     -------
     Decision
         ``infeasible`` is a proof that the optimum exceeds ``horizon``.
+
+    Raises
+    ------
+    ProblemError
+        When :func:`time_points` exceeds :data:`MAX_TIME_POINTS` (checked before
+        anything horizon-sized is built).
     """
     t0 = time.perf_counter()
+    points = time_points(problem, horizon)
+    if points > MAX_TIME_POINTS:
+        raise ProblemError(
+            f"decide_makespan: the time-indexed model of {problem.name or 'this problem'!r} at makespan "
+            f"{int(horizon):,} would walk {points:,} time points (horizon x resources and disjunctive "
+            f"pairs), more than MAX_TIME_POINTS = {MAX_TIME_POINTS:,}: building it takes time and memory "
+            "that grow with the durations. Use method='cpsat' (interval variables), which copes with "
+            "large durations"
+        )
     win = windows if windows is not None else time_windows(problem, horizon)
     if win.empty:
         return Decision("infeasible", horizon, None, time.perf_counter() - t0, {"windows": "empty"})

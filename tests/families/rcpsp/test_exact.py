@@ -171,3 +171,12 @@ def test_precedence_delays_energy_beats_the_longest_path():
     path, delay, head, tail = precedence_delays(p)
     assert path[0, 3] == 2 and delay[0, 3] == 4
     assert head[3] == 4 and tail[0] == 4  # the work of 1 and 2 (job 3 has no demand)
+
+
+def test_share_options_are_checked_even_when_the_strengthening_does_nothing():
+    """Found by review: a bad share was accepted when the strengthening returned early."""
+    p = schedopt.read(INSTANCES / "rcpsp" / "toy12.sm")
+    feasibility = p.replace(objective="feasibility")
+    for problem, extra in ((feasibility, {}), (p, {"rcpsp_strengthen": False})):
+        with pytest.raises(schedopt.OptionError, match="rcpsp_proof_share must be in"):
+            schedopt.solve(problem, method="cpsat", time_limit=5, workers=1, rcpsp_proof_share=7, **extra)

@@ -10,8 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 import schedopt
 from schedopt import NO_TIME, Problem, check
-from schedopt.families.rcpsp.heuristics import RULES, priority_values
-from tests.conftest import require_data
+from schedopt.families.rcpsp import heuristics
+from schedopt.families.rcpsp.bounds import energy_bound
+from schedopt.families.rcpsp.heuristics import RULES, HorizonTooLargeError, priority_values, profile_bytes
+from schedopt.families.rcpsp.prover import TimeIndexedProver
+from schedopt.families.rcpsp.timeindexed import MAX_TIME_POINTS, decide_makespan, time_points
+from tests.conftest import INSTANCES, require_data
 from tests.strategies import brute_force_optimum, tiny_problems
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -284,3 +288,115 @@ def test_default_bipop_population_grows_with_budget_and_shrinks_with_size():
     assert default_bipop_population(5000, 32) > default_bipop_population(5000, 122)
     assert default_bipop_population(1, 1000) == 20
     assert default_bipop_population(10**9, 2) == 4000
+
+
+# ------------------------------------------------------------ bounded memory (issue 20)
+TOY = INSTANCES / "rcpsp" / "toy12.sm"
+
+
+def _scaled(scale: int) -> Problem:
+    p = schedopt.read(TOY)
+    return p.replace(duration=p.duration * scale)
+
+
+@pytest.mark.parametrize("method", ["sgs", "ga"])
+def test_huge_durations_are_a_clear_error_before_allocating(method):
+    # issue 20: "RCPSP heuristics allocate horizon x resources arrays (... 1e12 -> '29.1 TiB')"
+    t0 = time.perf_counter()
+    with pytest.raises(HorizonTooLargeError, match=r"would need [\d.,]+ TiB .* Use method='cpsat'") as err:
+        schedopt.solve(_scaled(10**12), method=method, time_limit=5)
+    assert isinstance(err.value, schedopt.ProblemError) and "toy12" in str(err.value)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_profile_guard_estimates_before_allocating(monkeypatch):
+    p = _scaled(10**3)  # horizon bound 31,001 time units, 2 resources
+    assert profile_bytes(p) == 31_001 * (33 * 2 + 8)
+    monkeypatch.setattr(heuristics, "MAX_PROFILE_BYTES", profile_bytes(p) - 1)
+    with pytest.raises(HorizonTooLargeError, match=r"2\.2 MiB .* more than the cap of 2\.2 MiB"):
+        heuristics.prepare(p)
+    monkeypatch.setattr(heuristics, "MAX_PROFILE_BYTES", profile_bytes(p))
+    assert heuristics.prepare(p).profile.shape == (31_001, 2)
+
+
+def test_cpsat_hook_skips_its_ga_on_huge_durations():
+    # method="cpsat" copes with large durations: its hook GA must not blow up, and says it was skipped
+    r = schedopt.solve(_scaled(10**9), method="cpsat", time_limit=10, workers=1)
+    assert r.status == "optimal" and r.objective == 19 * 10**9
+    assert r.info["rcpsp_heuristic"].startswith("GA skipped, CP-SAT searched without its hint: the RCPSP")
+
+
+def _old_energy_bound(problem: Problem) -> int:
+    """energy_bound as it was before issue 20: a cumulative array over the whole horizon."""
+    best = 0
+    dur = problem.duration
+    horizon = int(problem.downtime[:, 2].max(initial=0)) + int(dur.sum()) + 1
+    for k in range(problem.n_resources):
+        energy = int((dur * problem.demand[:, k]).sum())
+        if energy == 0:
+            continue
+        if len(problem.downtime) == 0:
+            best = max(best, -(-energy // int(problem.capacity[k])))
+            continue
+        cap = np.full(horizon, int(problem.capacity[k]), np.int64)
+        for kk, a, b, level in problem.downtime:
+            if kk == k:
+                np.minimum(cap[a:b], level, out=cap[a:b])
+        cum = np.cumsum(cap)
+        best = max(best, min(int(np.searchsorted(cum, energy)) + 1, horizon))
+    return best
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(family="rcpsp", max_jobs=5, objectives=("makespan",)))
+def test_event_based_energy_bound_equals_the_array_one(problem):
+    # not a regression test: the event-based walk must give the old array-based value exactly
+    assert energy_bound(problem) == _old_energy_bound(problem)
+
+
+def test_energy_bound_with_downtime_and_huge_durations():
+    # capacity 2, down to 0 during [0, 10**12): 4 * 10**12 units of work end at 10**12 + 2 * 10**12
+    p = schedopt.rcpsp([10**12, 10**12], [2], [[2], [2]], downtime=[(0, 0, 10**12, 0)])
+    assert energy_bound(p) == 3 * 10**12
+
+
+def test_time_indexed_model_refuses_long_horizons_and_the_prover_skips_them():
+    p = schedopt.rcpsp([10**10, 10**10], [1], [[1], [1]], successors=[[1], []])
+    t0 = time.perf_counter()
+    with pytest.raises(
+        schedopt.ProblemError, match=r"would walk 20,000,000,000 time points .* MAX_TIME_POINTS"
+    ):
+        decide_makespan(p, 2 * 10**10)
+    prover = TimeIndexedProver(p, schedopt.Schedule.from_starts(p, [0, 10**10]), 0, deadline=None)
+    prover.walk()
+    assert prover.steps == [] and not prover.proven
+    assert time.perf_counter() - t0 < 5
+    assert time_points(p, 100) == 100 <= MAX_TIME_POINTS
+
+
+@pytest.mark.parametrize(
+    ("method", "options", "match"),
+    [
+        ("ga", {"max_schedules": "many"}, r"method 'ga': max_schedules must be an integer >= 1, got 'many'"),
+        (
+            "sgs",
+            {"max_schedules": "many"},
+            r"method 'sgs': max_schedules must be an integer >= 1, got 'many'",
+        ),
+        ("sgs", {"max_schedules": 2.5}, r"max_schedules must be an integer >= 1, got 2\.5"),
+        ("sgs", {"max_schedules": True}, r"max_schedules must be an integer >= 1, got True"),
+        ("ga", {"population": 1.5}, r"population must be an integer >= 2 or None, got 1\.5"),
+        ("ga", {"pmut": float("nan")}, r"pmut must be a finite number >= 0 and <= 1 or None, got nan"),
+        ("ga", {"alpha": "x"}, r"alpha must be a finite number >= 0, got 'x'"),
+        ("ga", {"variant": 3}, r"variant must be one of 'auto', 'bipop', 'fbi', got 3"),
+        ("ga", {"peak_width": 0.5}, r"peak_width must be a pair \(low, high\), got 0\.5"),
+        ("sgs", {"rule": None}, r"unknown priority rule None \(option rule\)"),
+        ("sgs", {"justify": "yes"}, r"justify must be True or False, got 'yes'"),
+        ("sgs", {"eps": 0}, r"eps must be a finite number > 0, got 0"),
+    ],
+)
+def test_option_types_are_checked(method, options, match):
+    p = schedopt.read(TOY)
+    with pytest.raises(schedopt.OptionError, match=match) as err:
+        schedopt.solve(p, method=method, time_limit=5, **options)
+    assert err.value.method == method and err.value.option in (*options, "rule")

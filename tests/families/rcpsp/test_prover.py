@@ -115,9 +115,11 @@ def test_beside_is_only_for_two_or_more_workers_and_can_be_turned_off():
 
 def test_bad_arguments_get_a_clear_error():
     p, poor = _toy()
-    late = schedopt.Schedule(poor.start - 10, poor.end - 10, poor.machine)  # starts before 0
+    start = poor.start.copy()
+    start[-1] = 0  # the sink before its predecessors (a start below -1 is a ScheduleError since issue 20)
+    early = schedopt.Schedule.from_starts(p, start)
     with pytest.raises(ValueError, match="schedule is not feasible"):
-        TimeIndexedProver(p, late, 0, deadline=None)
+        TimeIndexedProver(p, early, 0, deadline=None)
     short = schedopt.Schedule(poor.start[:3], poor.end[:3], poor.machine[:3])
     with pytest.raises(ValueError, match="schedule has 3 jobs"):
         TimeIndexedProver(p, short, 0, deadline=None)
