@@ -85,6 +85,20 @@ if TYPE_CHECKING:
 #: small enough that sums of a few of them never overflow int64.
 NO_TIME: int = 1 << 50
 
+#: The array fields of placement and communication (eligibility, machine resources, optional jobs,
+#: anti-affinity, machine-pair communication, the current placement), in declaration order.
+PLACEMENT_FIELDS: tuple[str, ...] = (
+    "eligible",
+    "machine_capacity",
+    "machine_demand",
+    "optional",
+    "anti_affinity",
+    "machine_node",
+    "comm_latency",
+    "comm_bandwidth",
+    "current_machine",
+)
+
 #: Tolerance below which ``latency + size / bandwidth`` is rounded down before the ceiling.
 COMM_TOLERANCE: float = 1e-9
 
@@ -440,15 +454,7 @@ class Problem:
             "downtime",
             "disjunctive",
             "machine_type",
-            "eligible",
-            "machine_capacity",
-            "machine_demand",
-            "optional",
-            "anti_affinity",
-            "machine_node",
-            "comm_latency",
-            "comm_bandwidth",
-            "current_machine",
+            *PLACEMENT_FIELDS,
         ):
             _frozen(getattr(self, attr))
 

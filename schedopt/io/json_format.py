@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParseError, ProblemError, ScheduleError
-from ..model import NO_TIME, Problem
+from ..model import NO_TIME, PLACEMENT_FIELDS, Problem
 from ..result import Result
 from ..schedule import Schedule
 
@@ -48,18 +48,7 @@ _ARRAY_FIELDS = (
 )
 _NAME_FIELDS = ("names", "type_names", "resource_names", "machine_names")
 #: Fields written only when they differ from their defaults.
-_OPTIONAL_FIELDS = (
-    "eligible",
-    "machine_capacity",
-    "machine_demand",
-    "machine_resource_names",
-    "optional",
-    "anti_affinity",
-    "machine_node",
-    "comm_latency",
-    "comm_bandwidth",
-    "current_machine",
-)
+_OPTIONAL_FIELDS = (*PLACEMENT_FIELDS, "machine_resource_names")
 
 
 def _default_comm(problem: Problem) -> bool:

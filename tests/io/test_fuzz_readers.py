@@ -230,3 +230,31 @@ def test_json_reader(text):
 def test_json_seed_files_read(name):
     _, p = _read((INSTANCES / "smtt" / name).read_text(), "p.json", "json")
     assert p.n_jobs > 0
+
+
+DAG = (
+    "#critical\n0\n#tasks\n0: 14, 16, 9\n1: 13, 19.5, 18\n2: 11, 13, 19\n3: 13, 8, 17\n"
+    "#edges\n0: 0, 1, 18\n1: 0, 2, 12\n2: 1, 3, 19\n3: 2, 3, 23.25\n#end\n"
+)
+
+
+def _dag_costs(text: str) -> list[list[float]]:
+    """An independent reading of the ``#tasks`` rows (costs in file units)."""
+    body = text.split("#tasks", 1)[1].split("#", 1)[0]
+    rows = [line.split(":", 1)[1] for line in body.splitlines() if ":" in line]
+    return [[float(v.rstrip(".")) for v in row.split(",") if v.strip()] for row in rows]
+
+
+@FUZZ
+@given(mutated(DAG))
+def test_dag_reader(text):
+    _, p = _read(text, "g.dag", "dag")
+    if p is not None:
+        costs = _dag_costs(text)
+        scale = p.meta["time_scale"]
+        assert p.duration[: len(costs)].tolist() == [[round(v * scale) for v in row] for row in costs]
+
+
+def test_dag_seed_file_reads():
+    _, p = _read(DAG, "g.dag", "dag")
+    assert p.meta["time_scale"] == 100 and p.n_jobs == 4
