@@ -28,6 +28,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._argparse import HelpFormatter
+
 _SUBCOMMAND_MODULES = ("schedopt.bench.cli", "schedopt.llmeval.cli")
 
 #: Seconds ``schedopt solve`` may take when ``--time-limit`` is not given (``--time-limit none``: no limit).
@@ -44,18 +46,6 @@ _KEPT_ON_INTERRUPT = {
 
 class CliUsageError(ValueError):
     """A command-line argument that cannot work (e.g. an ``--out`` path in a missing directory)."""
-
-
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """``(default: X)`` after each option with a default worth showing (not ``None``/``False``)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        help_text = action.help or ""
-        if "(default" in help_text or any(action.default is v for v in (None, False, argparse.SUPPRESS)):
-            return help_text
-        if action.option_strings or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
-            return f"{help_text} (default: %(default)s)".strip()
-        return help_text
 
 
 def _time_limit(text: str) -> float | None:
@@ -153,15 +143,10 @@ def _kernel_families(problem: Any, method: str) -> list[str]:
         spec = applicable[0]
     else:
         spec = get_method(method, problem)
+    from .registry import family
+
     names = {spec.family} if spec.family else {m.family for m in applicable if m.family}
-    out = []
-    for name in sorted(names):
-        try:
-            if importlib.util.find_spec(f"schedopt.families.{name}._kernels") is not None:
-                out.append(name)
-        except ModuleNotFoundError:
-            continue
-    return out
+    return [name for name in sorted(names) if (owner := family(name)) is not None and owner.kernels]
 
 
 def _numba_cache_cold(family_name: str) -> bool:
@@ -175,9 +160,12 @@ def _numba_cache_cold(family_name: str) -> bool:
     try:
         from numba.core.dispatcher import Dispatcher
 
-        module = importlib.import_module(f"schedopt.families.{family_name}._kernels")
+        from .registry import family
+
+        modules = [importlib.import_module(name) for name in family(family_name).kernels]
         cached = [
             v
+            for module in modules
             for v in vars(module).values()
             if isinstance(v, Dispatcher) and hasattr(getattr(v, "_cache", None), "_cache_file")
         ]
@@ -402,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schedopt",
         description="Scheduling optimization with honest gaps.",
-        formatter_class=_HelpFormatter,
+        formatter_class=HelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -415,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="0-based instance index in multi-instance files (default: the first, with a note)",
         )
 
-    p = sub.add_parser("solve", help="solve one instance", formatter_class=_HelpFormatter)
+    p = sub.add_parser("solve", help="solve one instance", formatter_class=HelpFormatter)
     add_file(p)
     p.add_argument("--method", default="auto", help="method name (see 'schedopt info FILE')")
     p.add_argument(
@@ -431,25 +419,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", help="write a Gantt chart and resource profile (PNG/PDF/SVG)")
     p.set_defaults(func=_cmd_solve)
 
-    p = sub.add_parser("check", help="check a schedule against an instance", formatter_class=_HelpFormatter)
+    p = sub.add_parser("check", help="check a schedule against an instance", formatter_class=HelpFormatter)
     add_file(p)
     p.add_argument("schedule", help="schedopt JSON holding a schedule or a result")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("info", help="describe an instance", formatter_class=_HelpFormatter)
+    p = sub.add_parser("info", help="describe an instance", formatter_class=HelpFormatter)
     add_file(p)
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser(
         "demo",
         help="solve the instances shipped with schedopt and check them",
-        formatter_class=_HelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per run")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("data", help="the benchmark data directory", formatter_class=_HelpFormatter)
+    p = sub.add_parser("data", help="the benchmark data directory", formatter_class=HelpFormatter)
     p.add_argument(
         "action", choices=["path", "status", "fetch"], nargs="?", default="status", help="what to do"
     )

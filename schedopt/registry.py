@@ -247,6 +247,9 @@ class Family:
     recognise
         Predicate for problems read from files that do not name a family (written before
         problems carried one): does this shape belong to the family?
+    kernels
+        Names of the modules holding the family's numba kernels (``schedopt solve`` looks at
+        their on-disk cache to announce a long first compile).
     """
 
     name: str
@@ -261,6 +264,7 @@ class Family:
     evaluator: Ref | None = None
     lower_bound: Ref | None = None
     recognise: Callable[[Problem], bool] | None = None
+    kernels: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------- registry

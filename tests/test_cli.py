@@ -221,6 +221,10 @@ def test_help_shows_defaults():
     for name in ("check", "info"):
         assert "(default: the first, with a note)" in helps[name]
     assert "(default: None)" not in " ".join(helps.values())
+    bench = " ".join(sub.choices["bench"]._subparsers._group_actions[0].choices["run"].format_help().split())
+    assert "(default: crashed,error)" in bench
+    llm = sub.choices["llmeval"]._subparsers._group_actions[0].choices["generate"]
+    assert "(default: 10)" in " ".join(llm.format_help().split())
 
 
 def _slow_case(tmp_path) -> list[str]:

@@ -17,6 +17,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .._argparse import HelpFormatter
+
 
 def _stored_runs(path: str) -> int | None:
     """The runs stored in the results file ``path`` (0 when it does not exist; ``None``: unreadable)."""
@@ -132,10 +134,16 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``schedopt bench`` and its subcommands."""
-    bench = subparsers.add_parser("bench", help="benchmark methods over instance suites")
+    bench = subparsers.add_parser(
+        "bench", help="benchmark methods over instance suites", formatter_class=HelpFormatter
+    )
     sub = bench.add_subparsers(dest="bench_command", required=True)
 
-    p = sub.add_parser("run", help="run methods over a suite (resumes an existing results file)")
+    p = sub.add_parser(
+        "run",
+        help="run methods over a suite (resumes an existing results file)",
+        formatter_class=HelpFormatter,
+    )
     p.add_argument("suite", help="suite name (see 'schedopt bench suites'), folder, file or glob")
     p.add_argument("--methods", required=True, help="M1,M2,... (NAME[key=value,...] sets options) or 'all'")
     p.add_argument("--time-limit", type=float, required=True, help="seconds per run")
@@ -162,19 +170,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=_cmd_run, on_interrupt=_kept_after_run)
 
-    p = sub.add_parser("report", help="markdown tables, performance profiles and gap-vs-time plots")
+    p = sub.add_parser(
+        "report",
+        help="markdown tables, performance profiles and gap-vs-time plots",
+        formatter_class=HelpFormatter,
+    )
     p.add_argument("results", help="SQLite results file")
     p.add_argument("--out", default=None, help="output folder (default: RESULTS_report/ beside the file)")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("export", help="export results to CSV and/or Parquet")
+    p = sub.add_parser("export", help="export results to CSV and/or Parquet", formatter_class=HelpFormatter)
     p.add_argument("results", help="SQLite results file")
     p.add_argument("--csv", default=None, help="CSV file to write")
     p.add_argument("--parquet", default=None, help="Parquet file to write")
     p.add_argument("--schedules", action="store_true", help="include the schedule column")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("suites", help="list the registered suites")
+    p = sub.add_parser("suites", help="list the registered suites", formatter_class=HelpFormatter)
     p.set_defaults(func=_cmd_suites)
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from .._argparse import HelpFormatter
 from .generator import VARIANTS
 
 
@@ -149,10 +150,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``llmeval`` and its subcommands to the ``schedopt`` CLI."""
-    parser = subparsers.add_parser("llmeval", help="R-ConstraintBench-style LLM feasibility evaluation")
+    parser = subparsers.add_parser(
+        "llmeval", help="R-ConstraintBench-style LLM feasibility evaluation", formatter_class=HelpFormatter
+    )
     sub = parser.add_subparsers(dest="llmeval_command", required=True)
 
-    p = sub.add_parser("generate", help="generate feasible instances and a manifest")
+    p = sub.add_parser(
+        "generate", help="generate feasible instances and a manifest", formatter_class=HelpFormatter
+    )
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--levels", type=int, default=10, help="levels 1..K (non-redundant precedence edges)")
     p.add_argument("--per-level", type=int, default=5, help="instances per level and variant")
@@ -169,7 +174,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-cpsat", action="store_true", help="skip the CP-SAT confirmation (witness only)")
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("run", help="pose the instances to a model and verify the answers")
+    p = sub.add_parser(
+        "run", help="pose the instances to a model and verify the answers", formatter_class=HelpFormatter
+    )
     p.add_argument("dir", help="directory written by 'llmeval generate'")
     p.add_argument(
         "--model", required=True, help="heuristic, naive, corrupt[:TYPE], garbage, or an endpoint model"
@@ -195,7 +202,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("report", help="summarize a results file")
+    p = sub.add_parser("report", help="summarize a results file", formatter_class=HelpFormatter)
     p.add_argument("results", help="SQLite results file")
     p.add_argument("--out", default=None, help="directory for report.md, summary.json, samples.jsonl, plots")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

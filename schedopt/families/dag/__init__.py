@@ -33,6 +33,7 @@ FAMILY = Family(
         ),
     ),
     warmups=(WarmUp("dag", _tiny, {"heft": {}}),),
+    kernels=("schedopt.families.dag._kernels",),
 )
 
 __all__ = ["FAMILY", "dag", "is_dag_problem"]

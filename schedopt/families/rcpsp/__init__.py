@@ -67,6 +67,7 @@ FAMILY = Family(
     cpsat="schedopt.families.rcpsp.exact:STRENGTHENING",
     lower_bound="schedopt.families.rcpsp.bounds:rcpsp_lower_bound",
     recognise=is_rcpsp,
+    kernels=("schedopt.families.rcpsp._kernels",),
     suites="schedopt.families.rcpsp.suites:SUITES",
     warmups=(
         WarmUp(

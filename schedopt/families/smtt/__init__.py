@@ -120,6 +120,7 @@ FAMILY = Family(
         ),
     ),
     cpsat="schedopt.families.smtt.cpsat_hook:STRENGTHENING",
+    kernels=("schedopt.families.smtt._kernels",),
     recognise=lambda problem: is_single_machine(problem) and problem.objective != "makespan",
     suites="schedopt.families.smtt.suites:SUITES",
     warmups=(
