@@ -60,16 +60,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .errors import ProblemError
 from .precedence import critical_path_bound, earliest_starts
 
-if TYPE_CHECKING:
-    from .model import Problem
-    from .schedule import Schedule
+# ``schedopt.model`` imports this module, so the two types are named here, not imported (an
+# import, even under ``TYPE_CHECKING``, would be a cycle model -> objectives -> model).
+Problem = Any  # a schedopt.model.Problem
+Schedule = Any  # a schedopt.schedule.Schedule
 
 #: Largest encoded ``placement`` value allowed (exact in a double).
 PLACEMENT_LIMIT: int = 1 << 53

@@ -6,12 +6,13 @@ These need nothing but the problem's arrays, so the objective registry
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .model import Problem
+# ``schedopt.model`` depends on this module (through the objectives), so the type is named here,
+# not imported (no import cycle, not even for type checkers).
+Problem = Any  # a schedopt.model.Problem
 
 
 def earliest_starts(problem: Problem) -> np.ndarray:
