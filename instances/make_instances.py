@@ -167,11 +167,18 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         schedopt.write(path, problem)
         print(f"wrote {path.relative_to(HERE.parent)}: {problem!r}")
-    write_reference(sorted(out))
+    write_reference(smoke_instances())
+
+
+def smoke_instances() -> list[str]:
+    """Every instance file the ``smoke`` suite reads (this script's, ``dag/`` and ``pods/``)."""
+    from schedopt.bench.suites import get_suite
+
+    return sorted(ref.name for ref in get_suite("smoke"))
 
 
 #: the exact method that proves each family's optimum for reference.csv
-PROVER = {"rcpsp": "cpsat", "smtt": "dp", "machines": "cpsat"}
+PROVER = {"rcpsp": "cpsat", "smtt": "dp", "machines": "cpsat", "dag": "cpsat", "pods": "cpsat"}
 
 
 def write_reference(relpaths: list[str]) -> None:

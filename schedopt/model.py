@@ -660,10 +660,8 @@ class Problem:
 
             graph = nx.DiGraph()
             graph.add_edges_from((int(i), int(j)) for i, j, _ in prec)
-            try:
-                cycle = nx.find_cycle(graph)
-            except nx.NetworkXNoCycle:
-                cycle = None
+            # is_directed_acyclic_graph is linear; find_cycle only runs to name a cycle
+            cycle = None if nx.is_directed_acyclic_graph(graph) else nx.find_cycle(graph)
             if cycle:
                 jobs = " -> ".join(lab(u) for u, _ in cycle) + f" -> {lab(cycle[0][0])}"
                 raise ProblemError(f"precedence: the constraints form a cycle: {jobs}")

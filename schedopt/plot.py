@@ -39,13 +39,36 @@ def _lanes(start: np.ndarray, end: np.ndarray, jobs: np.ndarray) -> dict[int, in
     return out
 
 
-def gantt(problem: Problem, schedule: Schedule, ax: Any = None, label_jobs: bool | None = None) -> Any:
+def _typed_rows(problem: Problem) -> bool:
+    """True when machine rows should show their type: named types (not the default ``type0``, ...)
+    that the machine names do not already carry (``gpu0`` of type ``gpu``)."""
+    names = problem.type_names
+    if not problem.has_machines or names == tuple(f"type{t}" for t in range(len(names))):
+        return False
+    return any(
+        names[int(t)] not in str(m) for m, t in zip(problem.machine_names, problem.machine_type, strict=True)
+    )
+
+
+def gantt(
+    problem: Problem,
+    schedule: Schedule,
+    ax: Any = None,
+    label_jobs: bool | None = None,
+    by_type: bool | None = None,
+) -> Any:
     """Draw a Gantt chart: one row per machine when jobs have machines, else one per job.
 
     Zero-duration jobs are drawn as diamonds; deadlines as red ticks. On
     cumulative machines (``machine_capacity``) jobs running at once are stacked
     in lanes inside the machine's row. Unplaced optional jobs are listed under
     the chart (and counted in the title).
+
+    With ``by_type`` (default: when the machine types have names, e.g. GPU
+    types, that the machine names do not already carry) the machine rows are
+    grouped by type (in the order of the types, machines in index order), each
+    labelled ``"<machine> · <type>"``, with the label and a light band behind
+    the row in the type's colour, and a legend of the types.
 
     Returns
     -------
@@ -59,6 +82,11 @@ def gantt(problem: Problem, schedule: Schedule, ax: Any = None, label_jobs: bool
     label_jobs = n <= 60 if label_jobs is None else label_jobs
     by_machine = problem.has_machines
     rows = problem.n_machines if by_machine else n
+    by_type = by_machine and (_typed_rows(problem) if by_type is None else bool(by_type))
+    # y position of each machine's row: grouped by type when by_type, else the machine index
+    ypos = np.arange(max(rows, 1))
+    if by_type:
+        ypos[np.argsort(problem.machine_type, kind="stable")] = np.arange(problem.n_machines)
     lane: dict[int, int] = {}
     n_lanes = np.ones(max(rows, 1), np.int64)
     if by_machine and problem.cumulative_machines:
@@ -70,10 +98,10 @@ def gantt(problem: Problem, schedule: Schedule, ax: Any = None, label_jobs: bool
     for j in range(n):
         if schedule.start[j] < 0:
             continue
-        row = int(schedule.machine[j]) if by_machine else j
+        row = int(ypos[schedule.machine[j]]) if by_machine else j
         s, e = int(schedule.start[j]), int(schedule.end[j])
         if e > s:
-            height = 0.8 / n_lanes[row] if by_machine else 0.7
+            height = 0.8 / n_lanes[int(schedule.machine[j])] if by_machine else 0.7
             y = row - 0.4 + height * (lane.get(j, 0) + 0.5) if j in lane else row
             ax.barh(
                 y,
@@ -90,7 +118,26 @@ def gantt(problem: Problem, schedule: Schedule, ax: Any = None, label_jobs: bool
             ax.plot([s], [row], marker="D", color="grey", markersize=4)
         if not by_machine and problem.deadline[j] < (1 << 50):
             ax.plot([problem.deadline[j]], [row], marker="|", color="red", markersize=10)
-    if by_machine:
+    if by_type:
+        from matplotlib.patches import Patch
+
+        colours = plt.get_cmap("tab10")
+        order = np.argsort(ypos[:rows], kind="stable")
+        labels = [
+            f"{problem.machine_names[m]} · {problem.type_names[problem.machine_type[m]]}" for m in order
+        ]
+        ax.set_yticks(range(rows), labels)
+        for tick, m in zip(ax.get_yticklabels(), order, strict=True):
+            tick.set_color(colours(int(problem.machine_type[m]) % 10))
+        for m in range(rows):
+            ax.axhspan(
+                ypos[m] - 0.5, ypos[m] + 0.5, color=colours(int(problem.machine_type[m]) % 10), alpha=0.08
+            )
+        used = sorted({int(t) for t in problem.machine_type})
+        handles = [Patch(color=colours(t % 10), alpha=0.4, label=problem.type_names[t]) for t in used]
+        ax.legend(handles=handles, title="type", fontsize=7, loc="upper right")
+        ax.set_ylabel("machine · type")
+    elif by_machine:
         ax.set_yticks(range(rows), problem.machine_names)
         ax.set_ylabel("machine")
     else:

@@ -24,16 +24,32 @@ def earliest_starts(problem: Problem) -> np.ndarray:
     Edges out of optional jobs are skipped: an unplaced job imposes nothing.
     """
     es = problem.release.astype(np.int64).copy()
-    dmin = problem.min_duration
-    preds: list[list[tuple[int, int]]] = [[] for _ in range(problem.n_jobs)]
-    for i, j, lag in problem.precedence:
-        if not problem.optional[i]:
-            preds[int(j)].append((int(i), int(lag)))
-    import networkx as nx  # loaded on first use: import schedopt stays light
-
-    for j in nx.topological_sort(problem.graph()):
-        for i, lag in preds[j]:
-            es[j] = max(es[j], es[i] + dmin[i] + lag)
+    prec = np.asarray(problem.precedence, np.int64).reshape(-1, 3)
+    if not len(prec):
+        return es
+    dmin = np.asarray(problem.min_duration, np.int64)
+    src, dst, lag = prec[:, 0], prec[:, 1], prec[:, 2]
+    live = ~np.asarray(problem.optional, bool)[src]
+    # level-synchronous Kahn: when a job's last predecessor is done, its ES is final
+    by_src = np.argsort(src, kind="stable")
+    ptr = np.zeros(problem.n_jobs + 1, np.int64)
+    np.add.at(ptr, src + 1, 1)
+    ptr = np.cumsum(ptr)
+    indeg = np.bincount(dst, minlength=problem.n_jobs)
+    frontier = np.flatnonzero(indeg == 0)
+    while frontier.size:
+        counts = ptr[frontier + 1] - ptr[frontier]
+        total = int(counts.sum())
+        if not total:
+            break
+        offsets = np.repeat(ptr[frontier] - np.cumsum(counts) + counts, counts) + np.arange(total)
+        e = by_src[offsets]
+        use = e[live[e]]
+        np.maximum.at(es, dst[use], es[src[use]] + dmin[src[use]] + lag[use])
+        heads = dst[e]
+        np.subtract.at(indeg, heads, 1)
+        heads = np.unique(heads)
+        frontier = heads[indeg[heads] == 0]
     return es
 
 

@@ -42,6 +42,7 @@ BUILTIN_FAMILIES: tuple[str, ...] = (
     "schedopt.families.rcpsp",
     "schedopt.families.smtt",
     "schedopt.families.dag",
+    "schedopt.families.pods",
 )
 
 #: Entry-point group through which installed packages declare more families.
@@ -553,9 +554,13 @@ def register_reader(
 
 
 def readers() -> list[Reader]:
-    """Every reader: those registered outside families (JSON, :func:`register_reader`), then each family's."""
+    """Every reader, in sniffing order: those registered outside families (:func:`register_reader`),
+    then each family's, then the catch-all schedopt JSON reader (which claims every ``.json`` file, so
+    family formats that are JSON too, such as saga's ``graph.json`` or ``kubectl`` output, come first)."""
     _load()
-    return [*_CORE_READERS, *(r for f in _FAMILIES.values() for r in f.readers)]
+    core = [r for r in _CORE_READERS if r.format != "json"]
+    catch_all = [r for r in _CORE_READERS if r.format == "json"]
+    return [*core, *(r for f in _FAMILIES.values() for r in f.readers), *catch_all]
 
 
 def writers() -> list[Writer]:

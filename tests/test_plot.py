@@ -84,3 +84,33 @@ def test_machine_resource_profile():
     ax = machine_load(p, s)
     heights = [r.get_height() for r in ax.patches]
     assert heights == [100.0, 100.0, 75.0, 50.0]  # cpu n0, n1; mem n0 (6 of 8), n1 (2 of 4)
+
+
+def test_gantt_per_gpu_groups_rows_by_type():
+    from matplotlib.colors import to_hex
+
+    from schedopt.families.dag import dag
+
+    p = dag(
+        [[4, 2], [3, 1], [2, 2], [5, 3]],
+        [(0, 1, 1), (0, 2, 1), (1, 3, 0), (2, 3, 2)],
+        machine_type=[1, 0, 1],
+        type_names=["A100-80", "H100"],
+    )
+    s = schedopt.solve(p, method="heft").schedule
+    assert schedopt.check(p, s) == []
+    ax = gantt(p, s)
+    ticks = ax.get_yticklabels()
+    assert [t.get_text() for t in ticks] == ["M1 · A100-80", "M0 · H100", "M2 · H100"]
+    colour = [to_hex(t.get_color()) for t in ticks]
+    assert colour[1] == colour[2] != colour[0]  # coloured by type
+    row = {1: 0, 0: 1, 2: 2}  # machine -> row, grouped by type
+    bars = [r for c in ax.containers for r in c]
+    assert len(bars) == int((s.end > s.start).sum())
+    drawn = sorted((r.get_x(), r.get_width(), round(r.get_y() + r.get_height() / 2, 9)) for r in bars)
+    placed = [(int(s.start[j]), int(s.end[j] - s.start[j]), row[int(s.machine[j])]) for j in range(p.n_jobs)]
+    assert drawn == sorted(t for t in placed if t[1] > 0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A100-80", "H100"]
+    plain = gantt(p.replace(type_names=None), s)  # default type names: the rows stay machines
+    assert [t.get_text() for t in plain.get_yticklabels()] == ["M0", "M1", "M2"]
+    assert plain.get_legend() is None

@@ -121,10 +121,12 @@ def _cmd_suites(args: argparse.Namespace) -> int:
     from ..data import has_dataset
     from .suites import registered_suites
 
-    print(f"{'suite':14s} {'family':7s} {'data':8s} description")
-    for name, spec in sorted(registered_suites().items(), key=lambda kv: (kv[1].family, kv[0])):
+    suites = sorted(registered_suites().items(), key=lambda kv: (kv[1].family, kv[0]))
+    width = max([len("suite"), *(len(name) for name, _ in suites)])
+    print(f"{'suite':{width}s} {'family':7s} {'data':8s} description")
+    for name, spec in suites:
         data = "-" if spec.requires is None else ("present" if has_dataset(spec.requires) else "MISSING")
-        print(f"{name:14s} {spec.family:7s} {data:8s} {spec.description}")
+        print(f"{name:{width}s} {spec.family:7s} {data:8s} {spec.description}")
     print(
         "\nAlso: any folder, file or glob of instance files. Parameters: NAME:key=value,... "
         "(every=S, start=K, limit=K sample any suite; e.g. psplib-j30:every=8)"

@@ -3,9 +3,10 @@
 Sections, one per ``#`` line: ``#critical`` (one number, ignored), ``#tasks`` (``i: w_i0, ...,
 w_i(m-1)``, the execution time of task ``i`` on processor ``0 .. m-1``), ``#edges`` (``k: src,
 dst, c``, the communication cost paid when the two tasks run on different processors) and
-``#end``. The same layout is used by the textbook examples in ``Synthetic/*.txt`` (for example
-Topcuoglu et al. 2002, Fig. 2). Task indices are kept; where a graph has several entry or exit
-tasks a zero-cost source or sink is added after them (:func:`.model.dag`).
+``#end`` (required: a file without it is taken as truncated). The same layout is used by the
+textbook examples in ``Synthetic/*.txt`` (for example Topcuoglu et al. 2002, Fig. 2). Task
+indices are kept; where a graph has several entry or exit tasks a zero-cost source or sink is
+added after them (:func:`.model.dag`).
 
 schedopt's time is integer, so times are scaled: by the smallest of 1, 10, 100 and 1000 that makes
 every cost whole, else by ``time_scale`` (default 1000) with rounding to the nearest unit (the
@@ -52,13 +53,17 @@ def read_dag(path: str | Path, time_scale: int = 1000) -> Problem:
     Raises
     ------
     ParseError
-        A malformed line (naming the file and line), a missing section, a task numbered out of
-        order, rows of different processor counts, a negative cost or a cycle.
+        Naming the file and, where it applies, the line: a malformed line (a non-numeric or
+        missing field, an empty field between commas, a line outside any section), a missing or
+        repeated section, a missing ``#end`` (a truncated file), a task numbered out of order or
+        given twice, rows of different processor counts, a negative cost, an edge naming an
+        unknown task, a task itself or a pair already given, or a cycle (naming its tasks).
     """
     path = Path(path)
     section = None
     tasks: list[list[float]] = []
     edges: list[tuple[int, int, float]] = []
+    edge_line: dict[tuple[int, int], int] = {}
     seen: set[str] = set()
     try:
         lines = path.read_text().splitlines()
@@ -73,21 +78,34 @@ def read_dag(path: str | Path, time_scale: int = 1000) -> Problem:
             if section not in _SECTIONS:
                 msg = f"unknown section {line!r} (expected one of {', '.join(_SECTIONS)})"
                 raise ParseError(msg, path, no)
+            if section in seen:
+                raise ParseError(f"section {section} appears twice", path, no)
             seen.add(section)
             if section == "#end":
                 break
             continue
-        if section in (None, "#critical"):
+        if section is None:
+            raise ParseError(f"expected a section line such as #tasks, got {line!r}", path, no)
+        if section == "#critical":
             continue
         label, sep, rest = line.partition(":")
         if not sep:
             raise ParseError(f"expected 'index: values', got {line!r}", path, no)
         index = _number(label, path, no)
-        values = [_number(v, path, no) for v in rest.split(",") if v.strip()]
+        fields = rest.split(",")
+        if any(not v.strip() for v in fields[:-1]):  # a trailing comma is tolerated
+            raise ParseError(f"an empty field between commas in {rest.strip()!r}", path, no)
+        values = [_number(v, path, no) for v in fields if v.strip()]
         if any(v < 0 for v in values):
             raise ParseError(f"values must be >= 0, got {rest.strip()!r}", path, no)
         if section == "#tasks":
+            if "#edges" in seen:
+                raise ParseError("a task line after the #edges section", path, no)
             if index != len(tasks):
+                if index == int(index) and 0 <= index < len(tasks):
+                    raise ParseError(
+                        f"task {int(index)} is given twice (expected task {len(tasks)})", path, no
+                    )
                 raise ParseError(f"expected task {len(tasks)}, found task {label.strip()}", path, no)
             if tasks and len(values) != len(tasks[0]):
                 msg = f"task {len(tasks)} has {len(values)} costs, task 0 has {len(tasks[0])}"
@@ -98,15 +116,26 @@ def read_dag(path: str | Path, time_scale: int = 1000) -> Problem:
         else:
             if len(values) != 3:
                 raise ParseError(f"an edge needs 'k: src, dst, cost', got {line!r}", path, no)
+            if not tasks:
+                raise ParseError("an edge before any task (the #tasks section comes first)", path, no)
             src, dst, cost = values
             for task in (src, dst):
                 if task != int(task) or task >= len(tasks):
                     msg = f"edge names task {task:g}, but the tasks are 0..{len(tasks) - 1}"
                     raise ParseError(msg, path, no)
-            edges.append((int(src), int(dst), cost))
+            key = (int(src), int(dst))
+            if key[0] == key[1]:
+                raise ParseError(f"edge from task {key[0]} to itself", path, no)
+            if key in edge_line:
+                msg = f"edge {key[0]} -> {key[1]} is given twice (first on line {edge_line[key]})"
+                raise ParseError(msg, path, no)
+            edge_line[key] = no
+            edges.append((key[0], key[1], cost))
     for needed in ("#tasks", "#edges"):
         if needed not in seen:
             raise ParseError(f"missing section {needed}", path)
+    if "#end" not in seen:
+        raise ParseError(f"no #end line: the file looks truncated (it ends at line {len(lines)})", path)
     if not tasks:
         raise ParseError("no tasks", path)
     values = [v for row in tasks for v in row] + [c for *_, c in edges]
