@@ -253,6 +253,17 @@ def _takes_progress(problem: Any, method: str) -> bool:
         return False
 
 
+def _placement_parts(problem: Any, value: int | None) -> str:
+    """`` (unplaced per tier ..., disruption D)`` for a ``placement`` value, else ``""``."""
+    if value is None or problem.objective != "placement":
+        return ""
+    from .objectives import decode_placement
+
+    parts = decode_placement(problem, int(value))
+    tiers = ", ".join(f"priority {p:g}: {u}" for p, u in parts.unplaced)
+    return f"  (unplaced weight by tier: {tiers}; disruption {parts.disruption})"
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from .check import check
     from .io import write
@@ -286,8 +297,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         print(f"instance : {problem.name or args.file}  ({problem!r})")
         print(f"method   : {result.method}")
         print(f"status   : {result.status}")
-        print(f"objective: {result.objective}")
-        print(f"bound    : {result.bound}")
+        print(f"objective: {result.objective}{_placement_parts(problem, result.objective)}")
+        print(f"bound    : {result.bound}{_placement_parts(problem, result.bound)}")
         print(f"gap      : {'n/a' if result.gap is None else f'{100 * result.gap:.2f}%'}")
         print(f"time     : {result.time:.3f} s")
         if result.schedule is not None:

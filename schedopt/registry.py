@@ -43,6 +43,7 @@ BUILTIN_FAMILIES: tuple[str, ...] = (
     "schedopt.families.smtt",
     "schedopt.families.dag",
     "schedopt.families.pods",
+    "schedopt.families.quantum",
 )
 
 #: Entry-point group through which installed packages declare more families.

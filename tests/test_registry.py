@@ -250,7 +250,7 @@ def test_methods_show_their_options_and_defaults(small):
     assert "max_schedules=1000" in listed["sgs"].describe()
 
 
-@pytest.mark.parametrize("name", ["rcpsp", "smtt", "dag", "pods"])
+@pytest.mark.parametrize("name", ["rcpsp", "smtt", "dag", "pods", "quantum"])
 def test_every_declared_reference_of_a_builtin_family_resolves(name):
     import inspect
 

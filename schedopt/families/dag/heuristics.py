@@ -205,18 +205,22 @@ def heft_ranks(problem: Problem, averaging: str = "pairs") -> np.ndarray:
     return K.upward_ranks(a.topo, a.succ_ptr, a.succ_idx, a.succ_edge, wbar, cbar)
 
 
-def queue_keys(a: DagArrays, priority: np.ndarray, tie: np.ndarray | None = None) -> np.ndarray:
+def queue_keys(
+    a: DagArrays, priority: np.ndarray, tie: np.ndarray | None = None, *, exact: bool = False
+) -> np.ndarray:
     """Keys of the ready queue (a permutation, smallest first): decreasing priority, ties by ``tie``.
 
     ``tie`` defaults to the position in ``a.topo``. For HEFT, ``np.argsort(queue_keys(a, rank_u))``
     is the static task list the ready queue follows.
 
-    Priorities are compared after rounding to 9 decimals, so sums taken in different orders tie.
+    Priorities are compared after rounding to 9 decimals, so sums taken in different orders tie;
+    ``exact=True`` compares the raw floats instead, as saga does (``averaging="saga"``), so that
+    near-ties one float step apart are ordered the way saga orders them.
     """
     if tie is None:
         tie = np.empty(len(priority), np.int64)
         tie[a.topo] = np.arange(len(priority))
-    order = np.lexsort((tie, -np.round(priority, 9)))
+    order = np.lexsort((tie, -(priority if exact else np.round(priority, 9))))
     key = np.empty(len(priority), np.int64)
     key[order] = np.arange(len(priority))
     return key
@@ -249,7 +253,7 @@ def solve_heft(
     a = prepare(problem)
     wbar, cbar = mean_costs(a, averaging)
     rank = K.upward_ranks(a.topo, a.succ_ptr, a.succ_idx, a.succ_edge, wbar, cbar)
-    schedule = _run(a, queue_keys(a, rank))
+    schedule = _run(a, queue_keys(a, rank, exact=averaging == "saga"))
     return MethodOutput("feasible", schedule, None, {"rule": "heft", "averaging": averaging})
 
 
@@ -328,7 +332,7 @@ def solve_cpop(
         tie = np.empty(len(names), np.int64)
         tie[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     fixed = np.where(on_cp, cp_machine, -1)
-    schedule = _run(a, queue_keys(a, priority, tie), fixed)
+    schedule = _run(a, queue_keys(a, priority, tie, exact=averaging == "saga"), fixed)
     info = {
         "rule": "cpop",
         "averaging": averaging,

@@ -111,9 +111,10 @@ _INT31 = 2**31
 def whole_horizon_problem(problem: Problem) -> str | None:
     """``None`` when every pod runs the whole horizon (the packing view applies), else why not.
 
-    The pods methods need machines with resources, release dates 0, durations of at least 1, and
-    no precedence, disjunctive pairs or renewable resources: then every placed pod occupies its node
-    from time 0 and the capacities at time 0 are the only ones that bind.
+    The pods methods need machines with resources, release dates 0, durations of at least 1, every
+    deadline equal to the duration (a pod starts at 0 or not at all), and no precedence, disjunctive
+    pairs or renewable resources: then every placed pod occupies its node from time 0 and the
+    capacities at time 0 are the only ones that bind.
     """
     if not problem.has_machines or problem.n_machine_resources == 0:
         return "it has no nodes with resources (machine_capacity)"
@@ -125,6 +126,15 @@ def whole_horizon_problem(problem: Problem) -> str | None:
         return "it has renewable resources"
     if (problem.duration < 1).any():
         return "some pod has a duration below 1"
+    per_machine = problem.duration if problem.duration.ndim == 1 else None
+    dur = (
+        np.repeat(per_machine[:, None], problem.n_machines, axis=1)
+        if per_machine is not None
+        else problem.duration[:, problem.machine_type]
+    )
+    latest_start = problem.deadline[:, None] - dur
+    if (latest_start[problem.allowed] > 0).any():
+        return "a pod may start after time 0 (deadline above its duration): pods could share a node in turn"
     return None
 
 

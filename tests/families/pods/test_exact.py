@@ -44,7 +44,7 @@ def paper_key(p: Problem, machine: np.ndarray) -> tuple:
     out = []
     for lv in levels(p):
         ge = p.optional & (p.priority >= lv)
-        run = ge & (p.current_machine >= 0)
+        run = (p.priority >= lv) & (p.current_machine >= 0)  # protected running pods count too
         placed = machine >= 0
         dis = sum(
             1 if not placed[j] else 2 * int(machine[j] != p.current_machine[j]) for j in np.flatnonzero(run)
@@ -86,8 +86,10 @@ def random_cluster(data) -> Problem:
     current = np.where(running, start, -1)
     protected = running & np.array([data.draw(ints(0, 3)) == 0 for _ in range(n)])
     eligible = base.eligible.copy()
+    pinned = protected & np.array([data.draw(st.booleans()) for _ in range(n)])
     for j in np.flatnonzero(protected):
-        eligible[j] = False
+        if pinned[j]:  # as cluster() builds protected pods; else it may move, at the core cost of 2
+            eligible[j] = False
         eligible[j, current[j]] = True
     return base.replace(current_machine=current, optional=~protected, eligible=eligible)
 
@@ -96,7 +98,7 @@ def random_cluster(data) -> Problem:
 @given(st.data())
 def test_paper_order_matches_brute_force(data):
     p = random_cluster(data)
-    out = solve_packer(p, time_limit=10, workers=1)
+    out = solve_packer(p, time_limit=10, workers=1, order="paper")
     assert check(p, out.schedule) == []
     assert out.info["lexicographic_optimal"]  # tiny models are proven at once
     best = min(paper_key(p, a) for a in feasible_assignments(p))
@@ -131,7 +133,7 @@ def test_paper_and_core_orders_differ():
     # low-priority pod 1 (2000m) fits node0 only. The core objective moves pod 0 to node1 (cost 2)
     # to place pod 1; the paper pins tier 2's disruption (0) first and leaves pod 1 pending.
     p = pods_problem([1000, 2000], [10, 10], [2000, 1000], [4000, 4000], priority=[2, 1], current=[0, -1])
-    paper = solve_packer(p, time_limit=10, workers=1)
+    paper = solve_packer(p, time_limit=10, workers=1, order="paper")
     core = solve_packer(p, time_limit=10, workers=1, order="core")
     assert paper.schedule.machine.tolist() == [0, -1] and paper.info["lexicographic_optimal"]
     assert paper.status == "feasible"  # proven in the paper's order, not for the core objective
@@ -141,7 +143,7 @@ def test_paper_and_core_orders_differ():
 
 def test_certifies_an_optimal_default():
     p = pods_problem([1000] * 4, [10] * 4, [2000, 2000], [4000, 4000], priority=[2, 2, 1, 1])
-    out = solve_packer(p, time_limit=10, workers=1)
+    out = solve_packer(p, time_limit=10, workers=1, order="paper")
     assert out.info["default_certified"] and not out.info["default_improved"]
     assert out.status == "optimal"  # nothing runs: both orders agree
 
@@ -149,7 +151,7 @@ def test_certifies_an_optimal_default():
 def test_improves_on_a_failing_default():
     # LeastAllocated spreads the two 2000m pods, so the 4000m pod stays pending; packing places all
     p = pods_problem([2000, 2000, 4000], [10] * 3, [4000, 4000], [4000, 4000])
-    out = solve_packer(p, time_limit=10, workers=1)
+    out = solve_packer(p, time_limit=10, workers=1, order="paper")
     assert out.info["default_placed_by_tier"] == [2]
     assert out.info["tiers"][0]["placed"] == 3 and out.info["default_improved"]
     assert not out.info["default_certified"] and out.status == "optimal"
@@ -157,7 +159,7 @@ def test_improves_on_a_failing_default():
     q = pods_problem(
         [2000, 2000, 4000], [10] * 3, [4000, 4000], [4000, 4000], priority=[1, 1, 5], current=[0, 1, -1]
     )
-    out = solve_packer(q, time_limit=10, workers=1)
+    out = solve_packer(q, time_limit=10, workers=1, order="paper")
     assert out.info["default_placed_by_tier"] == [0, 2]
     assert [t["placed"] for t in out.info["tiers"]] == [1, 2] and out.info["default_improved"]
     assert out.schedule.machine[2] >= 0 and check(q, out.schedule) == []
@@ -175,7 +177,7 @@ def test_time_windows_go_to_the_core_model():
         objective="placement",
         family="pods",
     )
-    out = solve_packer(p, time_limit=10, workers=1)
+    out = solve_packer(p, time_limit=10, workers=1, order="paper")
     assert "fallback" in out.info and out.status == "optimal"
     assert check(p, out.schedule) == [] and (out.schedule.start >= 0).all()
 
@@ -183,9 +185,47 @@ def test_time_windows_go_to_the_core_model():
 def test_emulator_options_and_no_time_left():
     p = pods_problem([2000, 2000, 4000], [10] * 3, [4000, 4000], [4000, 4000])
     # MostAllocated packs the two small pods together: the default places all, and is certified
-    out = solve_packer(p, time_limit=10, workers=1, emulator_options={"scoring": "MostAllocated"})
+    opts = {"scoring": "MostAllocated"}
+    out = solve_packer(p, time_limit=10, workers=1, order="paper", emulator_options=opts)
     assert out.info["default_placed_by_tier"] == [3] and out.info["default_certified"]
     # with no time for any stage the default placement is returned as it is
-    out = solve_packer(p, time_limit=1e-4, workers=1)
+    out = solve_packer(p, time_limit=1e-4, workers=1, order="paper")
     assert out.info["stages"][0]["status"] == "skipped (no time)" and out.status == "feasible"
     assert out.schedule.machine.tolist() == emulate(p)[0].tolist() and check(p, out.schedule) == []
+
+
+def test_moving_a_protected_pod_costs_two_and_optimal_is_proven_right():
+    """Review finding: a protected (non-optional) running pod that may move costs 2 when it does."""
+    from schedopt.objectives import _placement_value
+
+    p = pods_problem(
+        [500, 1500, 500, 1000],
+        [500, 0, 1000, 0],
+        [500, 1000, 1500],
+        [1000, 1000, 1000],
+        priority=[2, 2, 2, 2],
+        eligible=[[1, 1, 1], [1, 1, 1], [0, 1, 1], [1, 0, 1]],
+        current=[1, 2, -1, -1],
+        optional=[False, True, True, True],
+    )
+    core = schedopt.solve(p, "cpsat", time_limit=10, workers=1, order="core")
+    assert core.status == "optimal" and core.objective == core.bound == 6
+    alt = schedopt.Schedule([0, -1, 0, 0], [1, -1, 1, 1], [1, -1, 2, 2])
+    assert check(p, alt) == [] and _placement_value(p, alt) == 6
+    paper = schedopt.solve(p, "cpsat", time_limit=10, workers=1, order="paper")
+    assert paper.bound <= 6 <= paper.objective
+
+
+def test_pods_that_may_start_late_are_left_to_the_core_model():
+    """Review finding: without deadline = duration pods may share a node in turn; no packing view."""
+    kw = dict(
+        duration=[1, 2],
+        machine_type=[0],
+        machine_capacity=[[1]],
+        machine_demand=[[1], [1]],
+        optional=[True, True],
+        priority=[0, 0],
+        objective="placement",
+    )
+    r = schedopt.solve(Problem(family="pods", **kw), "cpsat", time_limit=10, workers=1)
+    assert r.status == "optimal" and r.objective == 0 and r.info.get("fallback")
