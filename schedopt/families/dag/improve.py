@@ -151,16 +151,14 @@ def _starts(problem: Problem, a: DagArrays, names: Sequence[str]) -> list[tuple[
 
 
 def _heft_list(problem: Problem, a: DagArrays) -> tuple[np.ndarray, np.ndarray]:
-    """HEFT's priority list, no machine forced: decreasing upward rank (rounded to 9 decimals),
-    ties by topological position, as :func:`.heuristics.solve_heft` orders its tasks."""
+    """HEFT's priority list, no machine forced: the static task list of
+    :func:`.heuristics.solve_heft` (decreasing upward rank, ties by topological position)."""
     from . import _kernels as K
-    from .heuristics import mean_costs
+    from .heuristics import mean_costs, queue_keys
 
     wbar, cbar = mean_costs(a)
     rank = K.upward_ranks(a.topo, a.succ_ptr, a.succ_idx, a.succ_edge, wbar, cbar)
-    position = np.empty(problem.n_jobs, np.int64)
-    position[a.topo] = np.arange(problem.n_jobs)
-    order = np.lexsort((position, -np.round(rank, 9))).astype(np.int64)
+    order = np.argsort(queue_keys(a, rank)).astype(np.int64)
     return order, np.full(problem.n_jobs, -1, np.int64)
 
 

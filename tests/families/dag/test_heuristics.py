@@ -14,7 +14,6 @@ import logging
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import schedopt
 from schedopt import check
@@ -33,6 +32,7 @@ from schedopt.families.dag.heuristics import (
     solve_peft,
 )
 from tests.conftest import require_data
+from tests.families.dag.strategies import dag_problems
 
 TOPCUOGLU = ("dags", "santiago_hetero", "Synthetic", "Ilavarasan-3-10.txt")
 
@@ -234,39 +234,6 @@ def test_topcuoglu_cpop_and_peft():
 # ----------------------------------------------------------------------------------------------
 # Random tiny problems
 # ----------------------------------------------------------------------------------------------
-
-
-@st.composite
-def dag_problems(draw, max_n: int = 7, lags: bool = True):
-    n = draw(st.integers(2, max_n))
-    types = draw(st.integers(1, 3))
-    costs = draw(
-        st.lists(st.lists(st.integers(0, 6), min_size=types, max_size=types), min_size=n, max_size=n)
-    )
-    edges = [
-        (i, j, draw(st.integers(0, 5))) for i in range(n) for j in range(i + 1, n) if draw(st.booleans())
-    ]
-    machines = draw(st.lists(st.integers(0, types - 1), min_size=1, max_size=3))
-    release = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
-    links = {}
-    if draw(st.booleans()) and len(machines) > 1:
-        nodes = [draw(st.integers(0, 1)) for _ in machines]
-        links = {
-            "data_size": [float(draw(st.integers(0, 8))) for _ in edges],
-            "machine_node": nodes,
-            "comm_latency": [[0.5, 1.0], [1.0, 0.5]],
-            "comm_bandwidth": [[4.0, 1.0], [1.0, 4.0]],
-        }
-    if draw(st.booleans()):
-        eligible = np.array([[draw(st.booleans()) for _ in machines] for _ in range(n)])
-        eligible[np.arange(n), [draw(st.integers(0, len(machines) - 1)) for _ in range(n)]] = True
-        links["eligible"] = eligible
-    p = dag(costs, edges, machine_type=machines, release=release, **links)
-    if lags and len(p.precedence) and draw(st.booleans()):
-        prec = p.precedence.copy()
-        prec[:, 2] = [draw(st.integers(0, 3)) for _ in range(len(prec))]
-        p = p.replace(precedence=prec)
-    return p
 
 
 SOLVERS = {"heft": solve_heft, "cpop": solve_cpop, "peft": solve_peft}

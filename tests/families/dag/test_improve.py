@@ -19,6 +19,7 @@ from schedopt.families.dag import _search_kernels as SK
 from schedopt.families.dag import dag
 from schedopt.families.dag.heuristics import prepare
 from schedopt.families.dag.improve import _critical_data, _graph, _heft_list, _seed_state, _workspace
+from tests.families.dag import strategies
 
 # Topcuoglu, Hariri & Wu (2002), Fig. 2: costs on 3 processors and edge communication costs.
 TOPCUOGLU_COSTS = [
@@ -55,31 +56,9 @@ def test_topcuoglu_figure_2_reaches_the_cp_sat_optimum():
     assert schedopt.solve(p, method="ils", starts=["heft"]).objective == 73
 
 
-@st.composite
-def dag_problems(draw):
-    n = draw(st.integers(2, 9))
-    types = draw(st.integers(1, 3))
-    costs = draw(
-        st.lists(st.lists(st.integers(0, 9), min_size=types, max_size=types), min_size=n, max_size=n)
-    )
-    edges = [
-        (i, j, draw(st.integers(0, 8))) for i in range(n) for j in range(i + 1, n) if draw(st.booleans())
-    ]
-    machines = draw(st.lists(st.integers(0, types - 1), min_size=1, max_size=4))
-    release = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
-    links = {}
-    if draw(st.booleans()) and len(machines) > 1:
-        links = {
-            "data_size": [float(draw(st.integers(0, 8))) for _ in edges],
-            "machine_node": [draw(st.integers(0, 1)) for _ in machines],
-            "comm_latency": [[0.5, 1.0], [1.0, 0.5]],
-            "comm_bandwidth": [[4.0, 1.0], [1.0, 4.0]],
-        }
-    if draw(st.booleans()):
-        eligible = np.array([[draw(st.booleans()) for _ in machines] for _ in range(n)])
-        eligible[np.arange(n), [draw(st.integers(0, len(machines) - 1)) for _ in range(n)]] = True
-        links["eligible"] = eligible
-    return dag(costs, edges, machine_type=machines, release=release, **links)
+def dag_problems():
+    """Up to 9 tasks and 4 machines, no lags (the decoder is compared with ``insertion_eft``)."""
+    return strategies.dag_problems(9, max_cost=9, max_comm=8, max_machines=4, max_release=6, lags=False)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

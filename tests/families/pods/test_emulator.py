@@ -128,6 +128,29 @@ def test_resource_weights_and_nonzero_defaults():
         solve_kube_default(p, scoring="Random")
 
 
+def random_pods(
+    data, *, max_nodes: int = 4, max_pods: int = 8, max_request: int = 3, priority=None
+) -> Problem:
+    """A random pods problem drawn from ``data`` (hypothesis ``st.data()``): requests and node sizes
+    in steps of 500, priorities from ``priority`` (default 0..2), one anti-affinity pair and random
+    eligibility."""
+    ints = st.integers
+    priority = ints(0, 2) if priority is None else priority
+    m = data.draw(ints(1, max_nodes))
+    n = data.draw(ints(1, max_pods))
+    return pods_problem(
+        [data.draw(ints(0, max_request)) * 500 for _ in range(n)],
+        [data.draw(ints(0, max_request)) * 500 for _ in range(n)],
+        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
+        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
+        priority=[data.draw(priority) for _ in range(n)],
+        anti=[tuple(data.draw(st.lists(ints(0, n - 1), min_size=2, max_size=2, unique=True)))]
+        if n > 1
+        else None,
+        eligible=[[data.draw(ints(0, 3)) > 0 for _ in range(m)] for _ in range(n)],
+    )
+
+
 def owned_meta(owners: list[str]) -> dict:
     return {
         "pods": [
@@ -347,21 +370,9 @@ def test_scores_match_a_plain_python_reference(data):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_emulated_schedules_are_feasible(data):
-    ints = st.integers
-    m = data.draw(ints(1, 4))
-    n = data.draw(ints(1, 8))
-    p = pods_problem(
-        [data.draw(ints(0, 3)) * 500 for _ in range(n)],
-        [data.draw(ints(0, 3)) * 500 for _ in range(n)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        priority=[data.draw(ints(0, 2)) for _ in range(n)],
-        anti=[tuple(data.draw(st.lists(ints(0, n - 1), min_size=2, max_size=2, unique=True)))]
-        if n > 1
-        else None,
-        eligible=[[data.draw(ints(0, 3)) > 0 for _ in range(m)] for _ in range(n)],
-        meta=owned_meta([data.draw(st.sampled_from(["", "a", "b"])) for _ in range(n)]),
-    )
+    p = random_pods(data)
+    n = p.n_jobs
+    p = p.replace(meta=owned_meta([data.draw(st.sampled_from(["", "a", "b"])) for _ in range(n)]))
     scoring = data.draw(st.sampled_from(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"]))
     for preemption in (False, True):
         out = solve_kube_default(p, preemption=preemption, scoring=scoring)

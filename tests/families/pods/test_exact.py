@@ -13,7 +13,7 @@ from schedopt import Problem, check
 from schedopt.families.pods.emulator import emulate
 from schedopt.families.pods.exact import solve_packer
 from schedopt.objectives import encode_placement
-from tests.families.pods.test_emulator import pods_problem
+from tests.families.pods.test_emulator import pods_problem, random_pods
 
 
 def feasible_assignments(p: Problem):
@@ -66,20 +66,9 @@ def core_parts(p: Problem, machine: np.ndarray) -> tuple:
 
 def random_cluster(data) -> Problem:
     ints = st.integers
-    n = data.draw(ints(1, 6))
-    m = data.draw(ints(1, 3))
     n_tiers = data.draw(ints(1, 3))
-    base = pods_problem(
-        [data.draw(ints(0, 4)) * 500 for _ in range(n)],
-        [data.draw(ints(0, 4)) * 500 for _ in range(n)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        priority=[data.draw(ints(1, n_tiers)) for _ in range(n)],
-        anti=[tuple(data.draw(st.lists(ints(0, n - 1), min_size=2, max_size=2, unique=True)))]
-        if n > 1
-        else None,
-        eligible=[[data.draw(ints(0, 3)) > 0 for _ in range(m)] for _ in range(n)],
-    )
+    base = random_pods(data, max_nodes=3, max_pods=6, max_request=4, priority=ints(1, n_tiers))
+    n = base.n_jobs
     # a feasible current placement: some of the pods the emulator places run, some are protected
     start, _ = emulate(base)
     running = np.array([start[j] >= 0 and data.draw(st.booleans()) for j in range(n)])

@@ -11,7 +11,7 @@ import schedopt
 from schedopt import check
 from schedopt.errors import OptionError
 from schedopt.families.pods.heuristics import pack_order, solve_ffd
-from tests.families.pods.test_emulator import pods_problem
+from tests.families.pods.test_emulator import pods_problem, random_pods
 
 
 def test_decreasing_order_by_priority_then_size():
@@ -97,20 +97,7 @@ def test_large_case_is_feasible():
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_ffd_schedules_are_feasible(data):
-    ints = st.integers
-    m = data.draw(ints(1, 4))
-    n = data.draw(ints(1, 8))
-    p = pods_problem(
-        [data.draw(ints(0, 3)) * 500 for _ in range(n)],
-        [data.draw(ints(0, 3)) * 500 for _ in range(n)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        [data.draw(ints(1, 4)) * 500 for _ in range(m)],
-        priority=[data.draw(ints(0, 2)) for _ in range(n)],
-        anti=[tuple(data.draw(st.lists(ints(0, n - 1), min_size=2, max_size=2, unique=True)))]
-        if n > 1
-        else None,
-        eligible=[[data.draw(ints(0, 3)) > 0 for _ in range(m)] for _ in range(n)],
-    )
+    p = random_pods(data)
     # start from a feasible current placement: the emulator's
     start = schedopt.solve(p, "kube-default").schedule.machine
     p = p.replace(current_machine=start)
