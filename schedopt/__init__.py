@@ -40,12 +40,12 @@ from .warmup import warm_up as warm_up
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("bench", "gpus", "llmeval", "plot")
+_SUBPACKAGES = ("bench", "gpus", "llmeval", "plot", "serving")
 
 
 def __getattr__(name: str):
-    """``schedopt.bench``, ``.llmeval``, ``.plot`` and the families' builders (``schedopt.rcpsp``,
-    ``schedopt.single_machine``, ...) load on first use."""
+    """``schedopt.bench``, ``.llmeval``, ``.plot``, ``.serving`` and the families' builders
+    (``schedopt.rcpsp``, ``schedopt.single_machine``, ...) load on first use."""
     import importlib
 
     if name in _SUBPACKAGES:

@@ -30,7 +30,7 @@ from typing import Any
 
 from ._argparse import HelpFormatter
 
-_SUBCOMMAND_MODULES = ("schedopt.bench.cli", "schedopt.llmeval.cli")
+_SUBCOMMAND_MODULES = ("schedopt.bench.cli", "schedopt.llmeval.cli", "schedopt.serving.cli")
 
 #: Seconds ``schedopt solve`` may take when ``--time-limit`` is not given (``--time-limit none``: no limit).
 DEFAULT_TIME_LIMIT = 60.0

@@ -59,6 +59,11 @@ class GPU:
         That link's bandwidth per direction in GB/s.
     source
         Where the figures come from.
+    host_gbs
+        The host (CPU) link's bandwidth per direction in GB/s, over which KV is swapped: PCIe 4.0 x16
+        (32 GB/s each way, the default; glennklockwood.com lists A100 SXM4 as "32+32 GB/s PCIe Gen4"),
+        PCIe 5.0 x16 on H100/H200 SXM (64 GB/s each way; the datasheets' 128 GB/s is both ways),
+        PCIe 3.0 x16 on V100 (16 GB/s each way).
     """
 
     name: str
@@ -69,6 +74,7 @@ class GPU:
     link: str
     link_gbs: float
     source: str
+    host_gbs: float = 32.0
 
 
 _DOC = "shared/docs/llm_serving.md §5"
@@ -83,9 +89,11 @@ CATALOGUE: dict[str, GPU] = {
             f"NVIDIA A100 datasheet (SXM4 80GB); 2,039 GB/s, 312 TF per Hexgen-Flow "
             f"hardware_params.py ({_DOC})"),
         GPU("H100", 80, 3350, 989.4, 1979, "NVLink 4", 450,
-            f"NVIDIA H100 SXM5 datasheet as reproduced by glennklockwood.com ({_DOC})"),
+            f"NVIDIA H100 SXM5 datasheet as reproduced by glennklockwood.com ({_DOC}); PCIe Gen5 host link",
+            host_gbs=64.0),
         GPU("H200", 141, 4800, 989.4, 1979, "NVLink 4", 450,
-            f"NVIDIA H200 SXM datasheet ({_DOC}; marked unverified there)"),
+            f"NVIDIA H200 SXM datasheet ({_DOC}; marked unverified there); PCIe Gen5 host link",
+            host_gbs=64.0),
         GPU("L40S", 48, 864, 362, 733, *_PCIE4,
             f"NVIDIA L40S datasheet table, reseller mirror ({_DOC}); no NVLink"),
         GPU("A40", 48, 696, 149.7, None, "NVLink bridge", 56.25,
@@ -98,7 +106,15 @@ CATALOGUE: dict[str, GPU] = {
             f"82.6 TF with FP32 accumulation (given here); no NVLink ({_DOC}; marked unverified there)"),
         GPU("L4", 24, 300, 121, 242, *_PCIE4, f"NVIDIA L4 datasheet ({_DOC}; marked unverified there)"),
         GPU("V100", 32, 900, 125, None, "NVLink 2", 150,
-            f"NVIDIA V100 SXM2 32GB datasheet: FP16 tensor 125 TF, no BF16 ({_DOC})"),
+            f"NVIDIA V100 SXM2 32GB datasheet: FP16 tensor 125 TF, no BF16 ({_DOC}); PCIe Gen3 host link",
+            host_gbs=16.0),
+        GPU("L40", 48, 864, 181.05, 362, *_PCIE4,
+            "NVIDIA L40/L40S datasheet table, reseller mirror (mullet.se): 48 GB GDDR6, 864 GB/s, "
+            f"BF16 181.05 TF dense (362.1 sparse), FP8 362 dense, PCIe Gen4 x16, no NVLink ({_DOC})"),
+        GPU("A800", 80, 2039, 312, None, "NVLink 3 (limited)", 200,
+            "NVIDIA A100 80GB SXM4 datasheet figures (the A800 is the same GA100 part); NVLink limited to "
+            "400 GB/s both ways (NVIDIA's statement of Nov. 2022 as reported by Reuters/tweakers.net), "
+            "i.e. 200 GB/s each way; unverified against an A800 datasheet"),
     )
 }  # fmt: skip
 """The GPU types by name."""
@@ -112,6 +128,8 @@ _ALIASES = {
     "rtx a6000": "RTX-A6000",
     "4090": "RTX-4090",
     "rtx 4090": "RTX-4090",
+    "a800-80": "A800",
+    "a800-80g": "A800",
 }
 
 

@@ -62,7 +62,8 @@ Constraints of the model
 Objectives: see :mod:`schedopt.objectives` (the registry): ``makespan``,
 ``total_tardiness``, ``total_weighted_tardiness``, ``max_lateness``,
 ``weighted_completion``, ``placement`` (lexicographic: unplaced weight per
-priority tier, then disruption) and ``feasibility``.
+priority tier, then disruption), ``late_then_max_lateness`` (lexicographic: late
+weight, then maximum lateness) and ``feasibility``.
 """
 
 from __future__ import annotations

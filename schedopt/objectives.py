@@ -52,6 +52,21 @@ Objectives
     :func:`decode_placement` splits a value back into its parts. The encoding
     must stay below ``2**53`` (exact in a double, as CP-SAT reports objective
     values), else the problem is rejected.
+``late_then_max_lateness``
+    Lexicographic, for deadline-driven work (the offline reference of the serving
+    cluster, :mod:`schedopt.serving.cluster.offline`): first the weight of the late jobs
+    ``U = sum_{j placed, d_j given, C_j > d_j} w_j``, then the maximum lateness
+    ``L = max_{j placed, d_j given} (C_j - d_j)`` (0 when no such job), capped at
+    ``L_hi = max(0, H - min_j d_j)``, with ``H`` the semi-active horizon
+    ``max r + sum p^max + sum lag + sum_e max delay_e + sum_w (b_w - a_w + max p)``
+    (the bound of :func:`schedopt.cpsat.compiler.safe_horizon` without its deadline cap):
+    no job of a semi-active schedule ends after ``H``, so the cap never changes an
+    optimum, and a schedule with idle time so long that ``L > L_hi`` only ties with
+    those at ``L_hi``. With ``L_lo = min(0, min_j (r_j + p_j^min - d_j))`` (no
+    schedule is below it) and the radix ``B = L_hi - L_lo + 1`` it is encoded as the
+    one integer ``U B + (min(L, L_hi) - L_lo) >= 0``, so minimising it minimises
+    ``(U, L)`` lexicographically. :func:`decode_late_lateness` splits a value back.
+    The encoding must stay below ``2**53``, else the problem is rejected.
 ``feasibility``
     Always 0.
 """
@@ -424,6 +439,146 @@ def _placement_cpsat(cm: Any) -> Any:
     return obj
 
 
+# ----------------------------------------------------------------- late, then max lateness
+@dataclass(frozen=True)
+class LateLatenessScale:
+    """The encoding of ``late_then_max_lateness``: ``value = late * radix + (min(L, hi) - lo)``.
+
+    Attributes
+    ----------
+    lo, hi
+        The range ``[L_lo, L_hi]`` of the (capped) maximum lateness.
+    radix
+        ``B = hi - lo + 1``.
+    late_max
+        ``sum_{j, d_j given} w_j``: the largest late weight.
+    """
+
+    lo: int
+    hi: int
+    radix: int
+    late_max: int
+
+    @property
+    def limit(self) -> int:
+        """One more than the largest encoded value: ``(late_max + 1) * radix``."""
+        return (self.late_max + 1) * self.radix
+
+
+def semi_active_horizon(problem: Problem) -> int:
+    """``max r + sum p^max + sum lag + sum_e max delay_e + sum_w (b_w - a_w + max p)``.
+
+    No job of a semi-active schedule (no job can start earlier) ends later: each start is fixed
+    by a chain of releases, predecessor ends plus lags, other jobs' ends and downtime window
+    ends, and no such chain is longer. ``delay_e`` is the largest communication delay of edge
+    ``e`` over all node pairs (``comm[e]`` without pair-dependent communication).
+    :func:`schedopt.cpsat.compiler.safe_horizon` caps it by the deadlines.
+    """
+    dmax = problem.max_duration
+    if problem.has_pair_comm:
+        comm = sum(int(problem.edge_delays(e).max()) for e in range(len(problem.precedence)))
+    else:
+        comm = int(problem.comm.sum())
+    h = int(problem.release.max(initial=0) + dmax.sum() + problem.precedence[:, 2].sum() + comm)
+    if len(problem.downtime):
+        h += int((problem.downtime[:, 2] - problem.downtime[:, 1]).sum()) + len(problem.downtime) * int(
+            dmax.max(initial=0)
+        )
+    return h
+
+
+def late_lateness_scale(problem: Problem) -> LateLatenessScale:
+    """The range of the capped maximum lateness and the radix of ``late_then_max_lateness``."""
+    due = problem.due_given
+    if not due.any():
+        return LateLatenessScale(0, 0, 1, 0)
+    d = problem.due[due]
+    lo = min(0, int((problem.release[due] + problem.min_duration[due] - d).min()))
+    hi = max(0, semi_active_horizon(problem) - int(d.min()))
+    return LateLatenessScale(lo, hi, hi - lo + 1, int(problem.weight[due].sum()))
+
+
+def encode_late_lateness(problem: Problem, late: int, max_lateness: int) -> int:
+    """``late * B + (min(max_lateness, L_hi) - L_lo)``: the ``late_then_max_lateness`` value.
+
+    Raises
+    ------
+    ValueError
+        When ``late`` is outside ``[0, sum w]`` or ``max_lateness`` below ``L_lo``.
+    """
+    sc = late_lateness_scale(problem)
+    if not 0 <= int(late) <= sc.late_max:
+        raise ValueError(f"late weight {late} outside [0, {sc.late_max}]")
+    if int(max_lateness) < sc.lo:
+        raise ValueError(f"max lateness {max_lateness} is below the least possible {sc.lo}")
+    return int(late) * sc.radix + min(int(max_lateness), sc.hi) - sc.lo
+
+
+def decode_late_lateness(problem: Problem, value: int) -> tuple[int, int]:
+    """``(late weight, capped max lateness)`` of an encoded value.
+
+    A bound that is not an exact value decodes to the parts of the largest value not above it
+    (both parts are then lower bounds in the lexicographic sense).
+    """
+    sc = late_lateness_scale(problem)
+    late, rest = divmod(int(value), sc.radix)
+    return int(late), int(rest) + sc.lo
+
+
+def _late_lateness_validate(problem: Problem) -> None:
+    if late_lateness_scale(problem).limit > PLACEMENT_LIMIT:
+        raise ProblemError(
+            "objective 'late_then_max_lateness': the late weight and the lateness range do not fit one "
+            "exact integer (the encoding needs more than 2**53 values); use smaller weights or a coarser "
+            "time unit"
+        )
+
+
+def _late_lateness_value(problem: Problem, schedule: Schedule) -> int:
+    placed = _placed(problem, schedule) & problem.due_given
+    if not placed.any():
+        return encode_late_lateness(problem, 0, 0)
+    lateness = (_ends(problem, schedule) - problem.due)[placed]
+    late = int(problem.weight[placed][lateness > 0].sum())
+    return encode_late_lateness(problem, late, int(lateness.max()))
+
+
+def _late_lateness_bound(problem: Problem) -> int:
+    """``U_lb B + min(L_lb, L_hi) - L_lo``.
+
+    ``U_lb`` is the weight of the non-optional jobs with a due date that are late even
+    at their earliest end ``ES_j + p_j^min`` (late in every schedule), ``L_lb`` the
+    ``max_lateness`` bound. Every schedule has ``U >= U_lb``; when ``U = U_lb`` its
+    capped lateness is at least ``min(L_lb, L_hi)``; when ``U > U_lb`` its value is at
+    least ``(U_lb + 1) B``, above the bound.
+    """
+    sc = late_lateness_scale(problem)
+    ect = _earliest_ends(problem)
+    sure = problem.due_given & ~problem.optional & (ect > problem.due)
+    late = int(problem.weight[sure].sum())
+    lmax = max(sc.lo, min(_max_lateness_bound(problem), sc.hi))
+    return late * sc.radix + lmax - sc.lo
+
+
+def _late_lateness_cpsat(cm: Any) -> Any:
+    """``B sum_j w_j u_j + min(L, L_hi) - L_lo`` with ``C_j <= d_j`` unless ``u_j`` (placed jobs)."""
+    p, model = cm.problem, cm.model
+    sc = late_lateness_scale(p)
+    terms: list[Any] = []
+    for j in range(p.n_jobs):
+        if not p.due_given[j] or int(p.weight[j]) == 0:
+            continue
+        u = model.new_bool_var(f"late{j}")
+        model.add(cm.end[j] <= int(p.due[j])).only_enforce_if([u.Not(), *_gate(cm, j)])
+        terms.append(int(p.weight[j]) * sc.radix * u)
+    lmax = _max_lateness_cpsat(cm)
+    capped = model.new_int_var(sc.lo, sc.hi, "capped_max_lateness")
+    model.add_min_equality(capped, [lmax, sc.hi])
+    obj = model.new_int_var(0, sc.limit - 1, "late_then_max_lateness")
+    model.add(obj == sum(terms) + capped - sc.lo)
+    return obj
+
+
 # ----------------------------------------------------------------- feasibility
 def _zero_value(problem: Problem, schedule: Schedule) -> int:
     return 0
@@ -478,6 +633,14 @@ REGISTRY: dict[str, Objective] = {
             _placement_bound,
             _placement_cpsat,
             validate=_placement_validate,
+        ),
+        Objective(
+            "late_then_max_lateness",
+            "lexicographic (late weight sum_j w_j [C_j > d_j]; then max_j (C_j - d_j), capped)",
+            _late_lateness_value,
+            _late_lateness_bound,
+            _late_lateness_cpsat,
+            validate=_late_lateness_validate,
         ),
     )
 }

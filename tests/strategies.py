@@ -251,6 +251,12 @@ def brute_force_objective(problem: Problem, end, start=None, machine=None):
         return 0
     if obj == "max_lateness":
         return max((int(end[j]) - int(problem.due[j]) for j in due), default=0)
+    if obj == "late_then_max_lateness":
+        from schedopt.objectives import encode_late_lateness
+
+        late = sum(int(problem.weight[j]) for j in due if int(end[j]) > int(problem.due[j]))
+        lmax = max((int(end[j]) - int(problem.due[j]) for j in due), default=0)
+        return encode_late_lateness(problem, late, lmax)
     if obj == "weighted_completion":
         return sum(int(problem.weight[j]) * int(end[j]) for j in jobs)
     if obj == "placement":

@@ -78,3 +78,13 @@ def test_cluster_links_give_the_model_its_communication_and_cp_sat_respects_it()
     # on the same machine: 5 + 10 = 15; the other H100: 5 + ceil(0.002 + 100/450) + 10 = 16;
     # the L40S across the network: 5 + ceil(0.01 + 100/25) + 1 = 11
     assert r.objective == 11 and r.schedule.machine.tolist() == [0, 2]
+
+
+def test_l40_a800_and_the_host_link():
+    l40, a800 = gpus.gpu("L40"), gpus.gpu("a800")
+    assert (l40.memory_gb, l40.bandwidth_gbs, l40.tflops, l40.fp8_tflops) == (48, 864, 181.05, 362)
+    assert (a800.memory_gb, a800.bandwidth_gbs, a800.tflops) == (80, 2039, 312)
+    assert a800.link_gbs < gpus.gpu("A100-80").link_gbs  # NVLink limited to 400 GB/s both ways
+    # host link per direction: PCIe 4.0 x16 by default, Gen5 on H100/H200, Gen3 on V100
+    assert gpus.gpu("A100").host_gbs == 32.0 and gpus.gpu("H100").host_gbs == 64.0
+    assert gpus.gpu("V100").host_gbs == 16.0 and gpus.gpu("H200").host_gbs == 64.0

@@ -182,6 +182,9 @@ def report() -> None:
             "(suites `dag-gen-topcuoglu:v=20,count=20` and `v=30`: Topcuoglu random DAGs cycling through",
             "the paper's shape, out-degree, CCR and heterogeneity classes, 4 machines; CP-SAT 60 s with",
             "1 worker; `ils` at its default budget). Gaps to the CP-SAT bound (the optimum where proven).",
+            "The slowest proof, `gen-v30-m4-14` (optimum 408), needs the idle bound and the machine-end",
+            "literals (`dag_machine_ends`); it took 30 s in the run below and 12-41 s across seeds 0-4 on",
+            "a loaded machine, so a very busy machine could push it past the limit.",
             "",
             "| tasks | n | CP-SAT proven | mean time to prove (s) | HEFT mean / worst gap"
             " | ILS mean / worst gap |",

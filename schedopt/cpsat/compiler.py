@@ -41,7 +41,7 @@ from ortools.sat.python import cp_model
 
 from ..errors import OptionError, SolverError
 from ..model import NO_TIME, Problem
-from ..objectives import get_objective
+from ..objectives import get_objective, semi_active_horizon
 from ..registry import MethodOutput, family, resolve
 from ..schedule import Schedule
 from .context import CpSatContext, Strengthening
@@ -203,16 +203,7 @@ def safe_horizon(problem: Problem) -> int:
     have a semi-active optimum, and ``placement`` does not depend on times, so
     left-shifting keeps it. With deadlines on every job, the largest deadline caps it.
     """
-    dmax = problem.max_duration
-    if problem.has_pair_comm:
-        comm = sum(int(problem.edge_delays(e).max()) for e in range(len(problem.precedence)))
-    else:
-        comm = int(problem.comm.sum())
-    h = int(problem.release.max(initial=0) + dmax.sum() + problem.precedence[:, 2].sum() + comm)
-    if len(problem.downtime):
-        h += int((problem.downtime[:, 2] - problem.downtime[:, 1]).sum()) + len(problem.downtime) * int(
-            dmax.max(initial=0)
-        )
+    h = semi_active_horizon(problem)
     if problem.n_jobs and (problem.deadline < NO_TIME).all():
         h = min(h, int(problem.deadline.max()))
     return max(h, 1)

@@ -116,7 +116,7 @@ def _psplib_oracle(text: str) -> tuple[list[int], list[int]]:
     start = next(i for i, line in enumerate(lines) if "REQUESTS/DURATIONS" in line)
     by_job: dict[int, int] = {}
     for line in lines[start + 3 :]:
-        if line.startswith("*"):
+        if line.startswith("*") or line.endswith(":"):  # the next section (its separator may be gone)
             break
         if re.match(r"\d", line):
             vals = _ints(line)

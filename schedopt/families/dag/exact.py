@@ -31,6 +31,22 @@ on every makespan problem of the ``dag`` family:
    machines last) maps any schedule to one that satisfies the rule, with the same makespan
    (durations, eligibility and every communication delay depend only on the type, the node and
    whether two tasks share a machine). The hint is relabelled the same way (:func:`canonical`).
+5. **Machine ends** (``dag_machine_ends``, default ``"auto"``: only when :func:`idle_bound`
+   exceeds :func:`path_bound` and :func:`load_bound`, i.e. when the idle time at the machines'
+   ends is what lifts the bound; ``True``: always; ``False``: never; ``info["dag_machine_ends"]``
+   is ``True`` when they are added): per machine ``m`` literals
+   ``f_jm`` / ``l_jm`` "``j`` is the first / last task on ``m``" (exactly one of each on a used
+   machine, each implying ``x_jm``), ``h_m = sum_j HF[j, m] f_jm``, ``q_m = sum_j QL[j, m] l_jm``
+   (:func:`first_last_heads_tails`), variables ``B_m <= S_j`` and ``E_m >= C_j`` for every ``j``
+   on ``m``, ``B_m >= S_j`` if ``f_jm``, ``E_m <= C_j`` if ``l_jm``, and ``B_m >= h_m``,
+   ``E_m >= B_m + sum_j p_jm x_jm``, ``C_max >= E_m + q_m``, ``C_max >= h_m + sum_j p_jm x_jm +
+   q_m``, ``S_j >= h_m`` and ``C_max >= C_j + q_m`` if ``x_jm``. Valid: every schedule satisfies
+   them with ``f``/``l`` set to its actual first / last tasks (only tasks with ``p_jm > 0``
+   count), by the validity of ``HF``/``QL``. They tell the search and its LP that a machine ending
+   on a task whose successors run elsewhere idles until the makespan for at least the delay and
+   those successors (the reason why ``gen-v30-m4-14`` of ``dag-gen-topcuoglu:v=30`` sits above
+   ``ceil(sum_j min_m p_jm / M)``). "auto" keeps them off elsewhere: they cost 5-7x more branches on
+   two 20- and 30-task DAGs whose bound they do not raise.
 
 :func:`finish_dag` reports the warm start in ``info`` and, when CP-SAT found no schedule within
 the limit, returns the warm-start schedule (``feasible``, or ``optimal`` when it meets the bound).
@@ -40,7 +56,7 @@ Options (:data:`OPTIONS`): ``dag_strengthen`` (True: apply any of it), ``dag_war
 available are skipped), ``dag_ils_share`` (0.1), ``dag_ils_time`` (2.0 s; also the budget without a
 time limit), ``dag_ils_iterations`` (``None``: the ILS default, ``ILS_DEFAULT_ITERATIONS``
 moves), ``dag_bounds`` (True),
-``dag_cumulative`` (True), ``dag_symmetry`` (True).
+``dag_cumulative`` (True), ``dag_symmetry`` (True), ``dag_machine_ends`` (``"auto"``).
 
 Measured (OR-Tools 9.15, ``workers=1``, a shared 2-core machine, 2026-12-03): the 14 textbook
 DAGs of ``santiago_hetero/Synthetic`` (8-13 tasks) are all proven optimal in 0.1 s on average,
@@ -51,6 +67,11 @@ at 400 / 386 after 60 s on 2 workers). On ``v`` in {30, 35, 40}, 2 seeds, 2 mach
 machines, CCR 1, 8 s: the full strengthening proves 3/6, without the bounds, without symmetry
 breaking or without the cumulative 2/6 each (without the bounds CP-SAT's bound ends 6-24% lower);
 at 100 tasks it raises CP-SAT's 10 s bound from 543 to 1013 (makespan 1185 to 1088).
+``gen-v30-m4-14`` (30 tasks, out-degree 1, CCR 1, 4 machines): without the machine ends CP-SAT
+stays at 408 against the bound 388 after 150 s on 2 workers; with them (and :func:`idle_bound` =
+401) it proves 408 optimal in 12-41 s on 1 worker over seeds 0-4 (load 2-3 on the 2 cores); an
+assignment relaxation with the first/last heads and tails alone gives 405. ``benchmarks/dag/run.py
+--part gen`` (60 s, 1 worker): 40/40 proven, mean 0.38 s at 20 tasks, 1.96 s at 30 (max 30 s).
 
 References
 ----------
@@ -222,13 +243,105 @@ def load_bound(problem: Problem, heads_tails: tuple[np.ndarray, np.ndarray] | No
     return best
 
 
+def first_last_heads_tails(
+    problem: Problem, heads_tails: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per task and machine: head ``HF[j, m]`` if ``j`` runs *first* on ``m``, tail ``QL[j, m]`` if *last*.
+
+    "First" and "last" count only the tasks that occupy ``m`` (``p_jm > 0``): ``j`` is first on
+    ``m`` when no other task on ``m`` starts before it, last when no other task on ``m`` ends
+    after it. With ``H``, ``Q`` of :func:`machine_heads_tails`, ``F[i, a] = H[i, a] + p_ia`` and
+    ``D_e`` the delay matrix of edge ``e`` (0 on the diagonal):
+
+    * ``HF[j, m] = max(H[j, m], max_{e = (i, j, lag)} min_{a in A_e} (F[i, a] + lag + D_e[a, m]))``;
+    * ``QL[j, m] = max(Q[j, m], max_{e = (j, k, lag)} min_{b in B_e} (lag + D_e[m, b] + p_kb + Q[k, b]))``,
+
+    where ``A_e`` is every machine of ``i`` except ``m`` when ``p_im > 0`` and ``p_im + lag > 0``,
+    and ``B_e`` every machine of ``k`` except ``m`` when ``p_km > 0`` and ``lag + p_km > 0``.
+    Validity: if ``j`` is first on ``m`` and a predecessor ``i`` ran on ``m`` with ``p_im > 0``,
+    then ``S_i >= S_j >= C_i + lag = S_i + p_im + lag``, impossible when ``p_im + lag > 0``; so
+    ``i`` runs elsewhere and the edge's delay to ``m`` is paid (the minimum over ``A_e`` is taken
+    as in :func:`machine_heads_tails`). Mirror image for the last task and its successors: a
+    successor on ``m`` would end at ``C_k >= C_j + lag + p_km > C_j``. This is what lifts the
+    family's bounds on DAGs whose machines end on tasks whose successors run elsewhere
+    (deviation from the plain heads and tails of the literature, which let a successor share the
+    machine: the "first"/"last" condition is schedopt's). ``inf``-like (``>= 2**60``) where ``j``
+    is not allowed on ``m`` or cannot be first / last there.
+    """
+    mcount = problem.n_machines
+    head, tail = machine_heads_tails(problem) if heads_tails is None else heads_tails
+    p = _durations(problem)
+    allowed = problem.allowed
+    finish = np.where(allowed, np.minimum(head, _INF) + np.minimum(p, _INF), _INF)
+    after = np.where(allowed, np.minimum(p, _INF) + np.minimum(tail, _INF), _INF)
+    first, last = head.copy(), tail.copy()
+    for e, (i, j, lag) in enumerate(problem.precedence):
+        i, j, lag = int(i), int(j), int(lag)
+        delays = _delay_matrix(problem, e)
+        for m in range(mcount):
+            if allowed[j, m]:
+                ready = finish[i] + lag + delays[:, m]
+                if allowed[i, m] and p[i, m] > 0 and p[i, m] + lag > 0:
+                    ready[m] = _INF
+                first[j, m] = max(first[j, m], int(ready[allowed[i]].min(initial=_INF)))
+            if allowed[i, m]:
+                need = lag + delays[m, :] + after[j]
+                if allowed[j, m] and p[j, m] > 0 and lag + p[j, m] > 0:
+                    need[m] = _INF
+                last[i, m] = max(last[i, m], int(need[allowed[j]].min(initial=_INF)))
+    first = np.where(allowed & (first < _INF), first, _INF)
+    last = np.where(allowed & (last < _INF), last, _INF)
+    return first, last
+
+
+def idle_bound(problem: Problem, heads_tails: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+    """Load bound with the idle time before the first and after the last task of every machine.
+
+    With ``W = sum_j min_m p_jm``, ``hf_j = min_{m: p_jm > 0} HF[j, m]`` and ``ql_j = min_{m: p_jm
+    > 0} QL[j, m]`` (:func:`first_last_heads_tails`; tasks of positive duration somewhere), and
+    ``F_u`` / ``L_u`` the sums of the ``u`` smallest ``hf_j`` / ``ql_j``:
+
+    ``C_max >= min_{u = 1..min(M, #tasks)} ceil((W + F_u + L_u) / u)``.
+
+    Validity: let ``u`` machines run a task of positive duration. Each such machine ``m`` runs
+    all its tasks inside ``[S_first, C_last]`` with ``S_first >= HF[first, m]`` and ``C_max >=
+    C_last + QL[last, m]``, so ``C_max >= HF[first, m] + load_m + QL[last, m]``. Summing over the
+    ``u`` machines, whose first tasks are distinct (and so are their last tasks), ``u C_max >= F_u +
+    W + L_u``; the minimum over ``u`` covers every ``u >= 1``. When ``W = 0`` every task can take
+    no time somewhere and a schedule may run no task of positive duration (``u = 0``): the bound
+    is then 0. It adds to ``ceil(W / M)`` the
+    communication that the machines' last tasks must wait for, e.g. a machine that ends on a task
+    whose successor runs elsewhere. ``heads_tails``: as in :func:`path_bound`.
+    """
+    if problem.n_jobs == 0 or problem.n_machines == 0:
+        return 0
+    ht = machine_heads_tails(problem) if heads_tails is None else heads_tails
+    first, last = first_last_heads_tails(problem, ht)
+    p = _durations(problem)
+    busy = problem.allowed & (p > 0) & (p < _INF)
+    cand = busy.any(axis=1)
+    if not cand.any():
+        return 0
+    work = int(np.where(problem.allowed, p, _INF).min(axis=1)[problem.allowed.any(axis=1)].sum())
+    if work == 0:  # every task may take no time somewhere: a schedule may use no machine (u = 0)
+        return 0
+    hf = np.sort(np.where(busy, first, _INF).min(axis=1)[cand])
+    ql = np.sort(np.where(busy, last, _INF).min(axis=1)[cand])
+    best = None
+    for u in range(1, min(problem.n_machines, int(cand.sum())) + 1):
+        total = work + sum(int(v) for v in hf[:u]) + sum(int(v) for v in ql[:u])  # no int64 overflow
+        value = -(-total // u)
+        best = value if best is None else min(best, value)
+    return int(best or 0)
+
+
 def lower_bound(problem: Problem, heads_tails: tuple[np.ndarray, np.ndarray] | None = None) -> int:
-    """The family's cheap valid lower bound on the makespan: ``max(path_bound, load_bound)``.
+    """The family's cheap valid lower bound on the makespan: ``max(path_bound, load_bound, idle_bound)``.
 
     :func:`path_bound` dominates ``CP_MIN`` (Topcuoglu et al. 2002: the critical path with minimum
-    costs and zero communication, here from the release dates); :func:`load_bound` dominates
-    ``ceil(sum_j min_m w_jm / M)``. Both are valid (see their docstrings), so their maximum is.
-    ``heads_tails``: as in :func:`path_bound`.
+    costs and zero communication, here from the release dates); :func:`load_bound` and
+    :func:`idle_bound` dominate ``ceil(sum_j min_m w_jm / M)``. All are valid (see their
+    docstrings), so their maximum is. ``heads_tails``: as in :func:`path_bound`.
     """
     if problem.n_jobs == 0:
         return 0
@@ -237,7 +350,7 @@ def lower_bound(problem: Problem, heads_tails: tuple[np.ndarray, np.ndarray] | N
 
         return critical_path_bound(problem)
     ht = machine_heads_tails(problem) if heads_tails is None else heads_tails
-    return max(path_bound(problem, ht), load_bound(problem, ht))
+    return max(path_bound(problem, ht), load_bound(problem, ht), idle_bound(problem, ht))
 
 
 # ------------------------------------------------------------------------------- symmetry
@@ -386,6 +499,15 @@ def strengthen_dag(cm: CpSatModel, ctx: CpSatContext) -> None:
     """
     options = ctx.options
     flags = {k: _flag(options, k) for k in OPTIONS if isinstance(OPTIONS[k], bool)}
+    ends = options["dag_machine_ends"]
+    if isinstance(ends, (bool, np.bool_)):
+        ends = bool(ends)
+    elif not (isinstance(ends, str) and ends == "auto"):
+        raise OptionError(
+            "cpsat",
+            "dag_machine_ends",
+            message=f"option dag_machine_ends must be True, False or 'auto', got {ends!r}",
+        )
     share = _number(options, "dag_ils_share", 1.0)
     cap = _number(options, "dag_ils_time")
     names = _names(options)
@@ -403,6 +525,8 @@ def strengthen_dag(cm: CpSatModel, ctx: CpSatContext) -> None:
     if not flags["dag_strengthen"] or not is_dag_problem(p) or mk is None or p.n_jobs == 0:
         return
     groups = machine_groups(p) if flags["dag_symmetry"] else []
+    hinted: Schedule | None = None  # the hint this strengthening sets (None: none, or the caller's)
+    heads: tuple[np.ndarray, np.ndarray] | None = None
     if flags["dag_warm_start"] and names:
         left = ctx.remaining()
         budget = cap if left is None else min(cap, share * left)
@@ -425,8 +549,8 @@ def strengthen_dag(cm: CpSatModel, ctx: CpSatContext) -> None:
             else:
                 state.info["dag_hint"] = "caller"
     if flags["dag_bounds"]:
-        head, tail = machine_heads_tails(p)
-        lb = lower_bound(p, (head, tail))
+        heads = head, tail = machine_heads_tails(p)
+        lb = lower_bound(p, heads)
         state.info["dag_lower_bound"] = lb
         model.add(mk >= lb)
         if state.best is not None and lb >= state.best.makespan:
@@ -450,10 +574,69 @@ def strengthen_dag(cm: CpSatModel, ctx: CpSatContext) -> None:
             for m, lit in cm.assign[j].items():
                 if after[m] > least:
                     model.add(mk >= cm.end[j] + after[m]).only_enforce_if(lit)
+    if ends is not False:
+        heads = machine_heads_tails(p) if heads is None else heads
+        if ends is True or idle_bound(p, heads) > max(path_bound(p, heads), load_bound(p, heads)):
+            state.info["dag_machine_ends"] = True
+            _machine_ends(cm, heads, hinted)
     if flags["dag_cumulative"]:
         _cumulatives(cm)
     if groups:
         _break_symmetry(cm, groups)
+
+
+def _machine_ends(
+    cm: CpSatModel, heads_tails: tuple[np.ndarray, np.ndarray], hinted: Schedule | None
+) -> None:
+    """First and last task of every machine (module doc, item 5); ``hinted``: hint their literals."""
+    p, model, mk = cm.problem, cm.model, cm.objective_var
+    first, last = first_last_heads_tails(p, heads_tails)
+    dur = _durations(p)
+    for m in range(p.n_machines):
+        tasks = [j for j in range(p.n_jobs) if m in cm.assign[j] and dur[j, m] > 0]
+        if not tasks:
+            continue
+        x = {j: cm.assign[j][m] for j in tasks}
+        used = model.new_bool_var(f"used_m{m}")
+        model.add_bool_or(list(x.values())).only_enforce_if(used)
+        fst = {j: model.new_bool_var(f"first{j}_m{m}") for j in tasks}
+        lst = {j: model.new_bool_var(f"last{j}_m{m}") for j in tasks}
+        for j in tasks:
+            model.add_implication(x[j], used)
+            model.add_implication(fst[j], x[j])
+            model.add_implication(lst[j], x[j])
+            if first[j, m] >= _INF:
+                model.add(fst[j] == 0)
+            if last[j, m] >= _INF:
+                model.add(lst[j] == 0)
+        model.add(sum(fst.values()) == used)
+        model.add(sum(lst.values()) == used)
+        h = sum(int(min(first[j, m], cm.horizon)) * fst[j] for j in tasks)
+        q = sum(int(min(last[j, m], cm.horizon)) * lst[j] for j in tasks)
+        begin = model.new_int_var(0, cm.horizon, f"begin_m{m}")
+        finish = model.new_int_var(0, cm.horizon, f"finish_m{m}")
+        load = sum(int(dur[j, m]) * x[j] for j in tasks)
+        model.add(begin >= h)
+        model.add(finish >= begin + load)
+        model.add(mk >= finish + q)
+        model.add(mk >= h + load + q)
+        for j in tasks:
+            model.add(begin <= cm.start[j]).only_enforce_if(x[j])
+            model.add(finish >= cm.end[j]).only_enforce_if(x[j])
+            model.add(begin >= cm.start[j]).only_enforce_if(fst[j])
+            model.add(finish <= cm.end[j]).only_enforce_if(lst[j])
+            model.add(cm.start[j] >= h).only_enforce_if(x[j])
+            model.add(mk >= cm.end[j] + q).only_enforce_if(x[j])
+        if hinted is not None:
+            on = [j for j in tasks if hinted.machine[j] == m]
+            j0 = min(on, key=lambda j: (hinted.start[j], j)) if on else None
+            j1 = max(on, key=lambda j: (hinted.end[j], j)) if on else None
+            model.add_hint(used, bool(on))
+            for j in tasks:
+                model.add_hint(fst[j], j == j0)
+                model.add_hint(lst[j], j == j1)
+            model.add_hint(begin, int(hinted.start[j0]) if on else 0)
+            model.add_hint(finish, int(hinted.end[j1]) if on else 0)
 
 
 def _cumulatives(cm: CpSatModel) -> None:
@@ -509,6 +692,7 @@ OPTIONS: dict[str, Any] = {
     "dag_bounds": True,
     "dag_cumulative": True,
     "dag_symmetry": True,
+    "dag_machine_ends": "auto",
 }
 """The options of the DAG strengthening with their defaults (see the module docstring)."""
 

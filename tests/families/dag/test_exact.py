@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import schedopt
@@ -17,6 +17,8 @@ from schedopt.families.dag.exact import (
     DagCpSatState,
     canonical,
     finish_dag,
+    first_last_heads_tails,
+    idle_bound,
     load_bound,
     lower_bound,
     machine_groups,
@@ -96,9 +98,13 @@ def tiny_dags(draw):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_dags())
+# every task can take no time somewhere: the optimum 0 uses no machine (idle_bound once said 6)
+@example(dag([[0, 0], [0, 1]], [(0, 1, 6)], machine_type=[0, 1], release=[0, 0],
+             eligible=[[1, 0], [1, 1]], add_terminals=False))  # fmt: skip
 def test_cpsat_with_strengthening_proves_the_brute_force_optimum(problem):
     opt = brute_force(problem)
     assert path_bound(problem) <= opt and load_bound(problem) <= opt and lower_bound(problem) <= opt
+    assert idle_bound(problem) <= opt
     r = schedopt.solve(problem, method="cpsat", time_limit=20, workers=1, dag_ils_time=0.02)
     assert r.status == "optimal" and r.objective == opt, (r.objective, opt)
     assert r.bound is not None and r.bound <= opt
@@ -107,11 +113,79 @@ def test_cpsat_with_strengthening_proves_the_brute_force_optimum(problem):
     # without the warm start every added constraint reaches the search (no short cut at LB = UB)
     cold = schedopt.solve(problem, method="cpsat", time_limit=20, workers=1, dag_warm_start=False)
     assert cold.status == "optimal" and cold.objective == opt and check(problem, cold.schedule) == []
+    # the machine-end constraints, forced on (their "auto" default adds them only where idle_bound leads)
+    ends = schedopt.solve(
+        problem, method="cpsat", time_limit=20, workers=1, dag_ils_time=0.02, dag_machine_ends=True
+    )
+    assert ends.status == "optimal" and ends.objective == opt and check(problem, ends.schedule) == []
+    assert ends.info.get("dag_machine_ends") is True or "dag_proof" in ends.info  # or the warm start met LB
+    ends_cold = schedopt.solve(
+        problem, method="cpsat", time_limit=20, workers=1, dag_warm_start=False, dag_machine_ends=True
+    )
+    assert ends_cold.status == "optimal" and ends_cold.objective == opt
     bare = schedopt.solve(problem, method="cpsat", time_limit=20, workers=1, dag_strengthen=False)
     assert bare.status == "optimal" and bare.objective == opt
     # the symmetry-breaking relabelling keeps a schedule feasible with its makespan
     hinted = canonical(problem, r.schedule)
     assert check(problem, hinted) == [] and hinted.makespan == r.schedule.makespan
+
+
+def semi_active_schedules(problem):
+    """Every schedule of :func:`brute_force`'s enumeration (machine assignment x precedence order)."""
+    n, mcount = problem.n_jobs, problem.n_machines
+    prec = problem.precedence
+    choices = [[m for m in range(mcount) if problem.allowed[j, m]] for j in range(n)]
+    orders = [o for o in itertools.permutations(range(n)) if all(o.index(i) < o.index(j) for i, j, _ in prec)]
+    for assign in itertools.product(*choices):
+        machine = np.array(assign, np.int64)
+        delay = problem.comm_delays(machine[prec[:, 0]], machine[prec[:, 1]])
+        for order in orders:
+            start, end, free = np.zeros(n, np.int64), np.zeros(n, np.int64), [0] * mcount
+            for j in order:
+                s = int(problem.release[j])
+                for e in np.flatnonzero(prec[:, 1] == j):
+                    s = max(s, int(end[prec[e, 0]] + prec[e, 2] + delay[e]))
+                dur = problem.duration_on(j, int(machine[j]))
+                if dur > 0:
+                    s = max(s, free[machine[j]])
+                    free[machine[j]] = s + dur
+                start[j], end[j] = s, s + dur
+            yield schedopt.Schedule(start, end, machine)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_dags().filter(lambda p: p.n_jobs <= 5))
+def test_first_and_last_heads_tails_hold_in_every_enumerated_schedule(problem):
+    """``HF`` bounds the start of each machine's first task, ``QL`` the time after its last one."""
+    first, last = first_last_heads_tails(problem)
+    for sched in semi_active_schedules(problem):
+        assert check(problem, sched) == []
+        span = int(sched.makespan)
+        for m in range(problem.n_machines):
+            on = [j for j in range(problem.n_jobs) if sched.machine[j] == m and sched.end[j] > sched.start[j]]
+            if not on:
+                continue
+            j0 = min(on, key=lambda j: sched.start[j])
+            j1 = max(on, key=lambda j: sched.end[j])
+            assert sched.start[j0] >= first[j0, m], (j0, m, first[j0, m], sched)
+            assert span >= sched.end[j1] + last[j1, m], (j1, m, last[j1, m], sched)
+        assert idle_bound(problem) <= span
+
+
+def test_idle_bound_by_hand():
+    # 0 -> 2 and 1 -> 2 (delay 5), durations 6, 6, 2 on two identical machines: the optimum runs
+    # 0 and 1 apart (13); the machine that does not run 2 ends on 0 or 1, whose successor runs
+    # elsewhere: 7 more time units after it. u = 2 machines: ceil((14 + 0 + 7) / 2) = 11.
+    p = dag([[6], [6], [2]], [(0, 2, 5), (1, 2, 5)], machine_type=[0, 0])
+    first, last = first_last_heads_tails(p)
+    assert last[0].tolist() == [7, 7] and last[2].tolist() == [0, 0]
+    assert first[2].tolist() == [11, 11]  # first on its machine: both predecessors ran elsewhere
+    assert path_bound(p) == 8 and load_bound(p) <= 8 and idle_bound(p) == 11 and lower_bound(p) == 11
+    r = schedopt.solve(p, method="cpsat", time_limit=10, workers=1)
+    assert r.status == "optimal" and r.objective == 13 and check(p, r.schedule) == []
+    assert r.info["dag_machine_ends"] is True and r.info["dag_lower_bound"] == 11
+    off = schedopt.solve(p, method="cpsat", time_limit=10, workers=1, dag_machine_ends=False)
+    assert off.status == "optimal" and off.objective == 13
 
 
 def test_topcuoglu_example_proves_73_with_heft_warm_start():
@@ -136,6 +210,8 @@ def test_warm_start_options():
         schedopt.solve(p, method="cpsat", dag_heuristics=("nope",))
     with pytest.raises(OptionError, match="dag_bounds"):
         schedopt.solve(p, method="cpsat", dag_bounds="yes")
+    with pytest.raises(OptionError, match="dag_machine_ends"):
+        schedopt.solve(p, method="cpsat", dag_machine_ends=1)
     with pytest.raises(OptionError, match="dag_ils_share"):
         schedopt.solve(p, method="cpsat", dag_ils_share=2.0)
     with pytest.raises(OptionError, match="dag_ils_iterations"):
