@@ -6,28 +6,16 @@ import datetime as dt
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/
 
-def cpu_model() -> str:
-    """The CPU model name from ``/proc/cpuinfo`` (else the platform's processor string)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def load() -> str:
-    """The 1/5/15-minute load averages (the machine may be shared)."""
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+from _common import cpu_model, load_avg
 
 
 def machine_lines(packages: tuple[str, ...] = ("numpy", "numba")) -> list[str]:
@@ -37,7 +25,7 @@ def machine_lines(packages: tuple[str, ...] = ("numpy", "numba")) -> list[str]:
     return [
         f"- date: {now}; machine: {cpu_model()}, {os.cpu_count()} cores (shared with other jobs: "
         "figures are wall time); Python " + platform.python_version() + f", {versions}",
-        f"- load average (1/5/15 min) when the section was written: {load()}",
+        f"- load average (1/5/15 min) when the section was written: {load_avg()}",
     ]
 
 

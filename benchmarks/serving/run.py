@@ -54,7 +54,6 @@ simulation with both planners (compiles every kernel), then the Azure run once.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -74,7 +73,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE.parent))
 
-from _machine import load_avg, machine_info, now  # noqa: E402
+from _common import append_row, load_avg, machine_info, now, read_rows  # noqa: E402
 
 from schedopt.serving.costmodel import RooflineCost  # noqa: E402
 from schedopt.serving.engine import EngineConfig  # noqa: E402
@@ -193,24 +192,6 @@ SPEED_FIELDS = [
 
 
 # ----------------------------------------------------------------- machine, CSV helpers
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def append_row(path: Path, fields: list[str], row: dict[str, Any]) -> None:
-    """Append ``row`` to the CSV ``path`` (header written when the file is new)."""
-    new = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
-        if new:
-            w.writeheader()
-        w.writerow({k: row.get(k, "") for k in fields})
 
 
 def save_meta(out: Path, part: str, command: str, started: str, wall: float, runs: int) -> None:
