@@ -127,21 +127,7 @@ SLO_FIELDS = [
     "shared_run",
     "wall_s",
 ]
-TP_FIELDS = [
-    "rate",
-    "pair",
-    "dispatch",
-    "queue",
-    "alpha",
-    "seed",
-    "scale",
-    "queries",
-    "attainment",
-    "p95_latency",
-    "mean_latency",
-    "throughput",
-    "wall_s",
-]
+TP_FIELDS = [f for f in SLO_FIELDS if f != "shared_run"]
 TUNE_FIELDS = ["part", "rate", "queue", "scale", "alpha", "w1", "attainment", "p95_latency", "runs", "chosen"]
 OFF_FIELDS = [
     "batch",
