@@ -542,15 +542,28 @@ def _meta_lines(meta: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def table_report(out: Path) -> list[str]:
+def _section(out: Path, part: str, title: str) -> tuple[list[str], Any]:
+    """The heading and run lines of a part's section, and its CSV as a DataFrame (``None`` with a
+    "run this" line when the part has not run yet)."""
     import pandas as pd
 
-    path = out / "table.csv"
-    lines = ["## Planner comparison on Dist-1/2/3 (docs §1.7 setting)", ""]
-    lines += _meta_lines(read_meta(out, "table"))
+    lines = [f"## {title}", "", *_meta_lines(read_meta(out, part))]
+    path = out / f"{part}.csv"
     if not path.exists():
-        return [*lines, "", "No `table.csv` yet: run `python benchmarks/serving/run.py --part table`.", ""]
-    df = pd.read_csv(path)
+        return [
+            *lines,
+            "",
+            f"No `{part}.csv` yet: run `python benchmarks/serving/run.py --part {part}`.",
+            "",
+        ], None
+    return lines, pd.read_csv(path)
+
+
+def table_report(out: Path) -> list[str]:
+    path = out / "table.csv"
+    lines, df = _section(out, "table", "Planner comparison on Dist-1/2/3 (docs §1.7 setting)")
+    if df is None:
+        return lines
     oracle = df[df.variant == "oracle"].set_index(["dist", "seed"])
     lines += [
         f"- data: `{path.relative_to(HERE) if path.is_relative_to(HERE) else path}`; {df.requests.iloc[0]:,} "
@@ -642,19 +655,9 @@ def table_report(out: Path) -> list[str]:
 
 
 def ablation_report(out: Path) -> list[str]:
-    import pandas as pd
-
-    path = out / "ablation.csv"
-    lines = ["## Past-future settings: ablation on development seeds", ""]
-    lines += _meta_lines(read_meta(out, "ablation"))
-    if not path.exists():
-        return [
-            *lines,
-            "",
-            "No `ablation.csv` yet: run `python benchmarks/serving/run.py --part ablation`.",
-            "",
-        ]
-    df = pd.read_csv(path)
+    lines, df = _section(out, "ablation", "Past-future settings: ablation on development seeds")
+    if df is None:
+        return lines
     oracle = df[df.variant == "oracle"].set_index(["dist", "seed"])
     lines += [
         f"- same setting as the table, seeds {sorted(set(df.seed))} (not the table's), mean over them; "
@@ -682,14 +685,9 @@ def ablation_report(out: Path) -> list[str]:
 
 
 def load_report(out: Path) -> list[str]:
-    import pandas as pd
-
-    path = out / "load.csv"
-    lines = ["## Goodput against load (closed loop)", ""]
-    lines += _meta_lines(read_meta(out, "load"))
-    if not path.exists():
-        return [*lines, "", "No `load.csv` yet: run `python benchmarks/serving/run.py --part load`.", ""]
-    df = pd.read_csv(path)
+    lines, df = _section(out, "load", "Goodput against load (closed loop)")
+    if df is None:
+        return lines
     lines += [
         f"- data: `load.csv`; {LOAD_MODEL} on one {LOAD_GPU}, KV {LOAD_KV:,} tokens, engine "
         f"{json.dumps(LOAD_ENGINE)}, "
@@ -742,14 +740,9 @@ def load_report(out: Path) -> list[str]:
 
 
 def speed_report(out: Path) -> list[str]:
-    import pandas as pd
-
-    path = out / "speed.csv"
-    lines = ["## Speed: the Azure conversation trace on one instance", ""]
-    lines += _meta_lines(read_meta(out, "speed"))
-    if not path.exists():
-        return [*lines, "", "No `speed.csv` yet: run `python benchmarks/serving/run.py --part speed`.", ""]
-    df = pd.read_csv(path)
+    lines, df = _section(out, "speed", "Speed: the Azure conversation trace on one instance")
+    if df is None:
+        return lines
     last = df[df.run == df.run.iloc[-1]]
     sim = last[last.kind == "simulate"]
     lines += [

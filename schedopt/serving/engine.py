@@ -58,6 +58,7 @@ import numpy as np
 import schedopt.serving._engine_kernels as k  # a module, not the package: no import cycle
 
 from ..errors import OptionError
+from .planners import future_peak
 from .policies import FCFS, AdmissionPlanner, BatchView, CostModel, QueuePolicy, StepWork
 from .request import Request, RequestRecord
 
@@ -420,12 +421,7 @@ class Engine:
 
     def _future_peak(self) -> float:
         """True future peak of KV tokens of the batch (Past-Future's formula with real lengths)."""
-        if self._n == 0:
-            return 0.0
-        b = self._row(k.OUTPUT) - self._row(k.GENERATED)
-        order = np.argsort(-b, kind="stable")
-        a = np.cumsum(self._row(k.HELD)[order])
-        return float(np.max(a + np.arange(1, len(b) + 1) * b[order]))
+        return float(future_peak(self._row(k.HELD), self._row(k.OUTPUT) - self._row(k.GENERATED)))
 
     # ------------------------------------------------------------------ preemption
     def _preempt_newest(self) -> float:

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from abc import ABC, abstractmethod
 from collections import deque
 from typing import Any, ClassVar
 
@@ -130,7 +131,7 @@ def _token_limit(capacity_tokens: int, reserve: float) -> int:
     return math.floor(capacity_tokens * (1.0 - reserve) + 1e-9)
 
 
-class _Planner:
+class _Planner(ABC):
     """Shared plumbing: option checks, the idle rule, ``reset``/``record_finish`` defaults."""
 
     name: ClassVar[str] = ""
@@ -163,7 +164,7 @@ class _Planner:
         self.capacity_tokens = int(capacity_tokens)
         self.rng = rng
 
-    def record_finish(self, request: Request, generated: int) -> None:
+    def record_finish(self, request: Request, generated: int) -> None:  # noqa: B027 - a hook, no-op by default
         """A request finished (only :class:`PastFuture` keeps a history)."""
 
     def admit(self, view: BatchView, candidate: Request, generated: int) -> bool:
@@ -172,8 +173,9 @@ class _Planner:
             return True
         return self._admit(view, candidate, int(generated))
 
+    @abstractmethod
     def _admit(self, view: BatchView, candidate: Request, generated: int) -> bool:
-        raise NotImplementedError
+        """The planner's own rule (``admit`` handles the idle case first)."""
 
     def options(self) -> dict[str, Any]:
         """The planner's options and their current values."""
