@@ -10,6 +10,9 @@ skipping the runs already there, then refreshes ``RESULTS.md``)::
     python benchmarks/serving/run.py --report        # rewrite RESULTS.md from the CSVs
     python benchmarks/serving/run.py --smoke         # every part at toy size into a temporary folder
 
+The goodput target at the heaviest load under the artifact's own client protocol (failed requests
+re-added until every prompt succeeded) is ``heavy.py`` beside this script.
+
 **table** (``table.csv``): the setting of the Past-Future artifact's CPU behaviour simulation (Gong et
 al., ASPLOS'25; ``WuSiYu/lightllm-ae`` ``behavior-analysis/scheduler_*_dist1-3.py``; docs §1.7): 3,000
 requests of Dist-1/2/3 all at time 0 (:class:`~schedopt.serving.workloads.Batch`), a KV pool of

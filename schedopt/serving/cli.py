@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._argparse import HelpFormatter
 
+if TYPE_CHECKING:
+    from .metrics import SLA
 
-def _workload(args: argparse.Namespace):
+
+def _workload(args: argparse.Namespace, sla: SLA):
     from .workloads import ClosedLoop, Poisson, TraceReplay, empirical_lengths, lengths
 
     if args.rate is not None and args.clients is not None:
@@ -25,7 +30,10 @@ def _workload(args: argparse.Namespace):
     if args.rate is not None:
         return Poisson(source, rate=args.rate, n=n)
     if args.clients is not None:
-        return ClosedLoop(source, clients=args.clients, n=n)
+        retry = {"resubmit": sla} if args.resubmit else {}
+        if args.max_failures is not None:
+            retry["max_failures"] = args.max_failures
+        return ClosedLoop(source, clients=args.clients, n=n, **retry)
     from .workloads import Batch
 
     return Batch(source, n=n)
@@ -37,6 +45,15 @@ def _cmd_serve_sim(args: argparse.Namespace) -> int:
 
     if args.requests is not None and args.requests < 1:
         raise ValueError(f"--requests must be >= 1, got {args.requests}")
+    if args.abort_after is not None and not (math.isfinite(args.abort_after) and args.abort_after > 0):
+        raise ValueError(f"--abort-after must be a finite number of seconds > 0, got {args.abort_after}")
+    if args.resubmit and args.clients is None:
+        raise ValueError("--resubmit needs --clients (it re-sends the prompts of a closed loop)")
+    if args.max_failures is not None:
+        if not args.resubmit:
+            raise ValueError("--max-failures needs --resubmit")
+        if args.max_failures < 1:
+            raise ValueError(f"--max-failures must be >= 1, got {args.max_failures}")
     sla = SLA(ttft=args.sla_ttft, max_gap=args.sla_gap)  # checked before the simulation runs
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -49,9 +66,11 @@ def _cmd_serve_sim(args: argparse.Namespace) -> int:
         "preemption": args.preemption,
         "admission_interval": args.admission_interval,
         "record_peak": True,
+        "abort_waiting_after": args.abort_after,
     }
+    workload = _workload(args, sla)
     result = serve(
-        _workload(args),
+        workload,
         model=args.model,
         gpu=args.gpu,
         tp=args.tp,
@@ -71,8 +90,11 @@ def _cmd_serve_sim(args: argparse.Namespace) -> int:
         "sla": {"ttft": sla.ttft, "max_gap": sla.max_gap},
         "wall_time": result.wall_time,
         "interrupted": bool(result.config.get("interrupted")),
+        "abort_after": args.abort_after,
         **metrics.as_dict(),
     }
+    if args.resubmit:
+        summary["given_up"] = len(workload.given_up)
     written = []
     if out is not None:
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float) + "\n")
@@ -120,7 +142,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Simulate a workload on one serving instance. --trace replays a trace (a CSV path or "
             "azure-conv, azure-code, sharegpt, arxiv); --dist draws lengths (dist-1, dist-2, dist-3 or a "
             "trace name). With --rate the arrivals are Poisson, with --clients a closed loop, otherwise a "
-            "trace keeps its timestamps and a distribution sends every request at time 0."
+            "trace keeps its timestamps and a distribution sends every request at time 0. --abort-after "
+            "drops requests that wait too long; with --clients, --resubmit sends dropped and SLA-failed "
+            "requests again (the Past-Future artifact client's --re-adding-failed-reqs)."
         ),
     )
     source = p.add_mutually_exclusive_group(required=True)
@@ -156,6 +180,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--admission-interval", type=int, default=1, help="steps between admission rounds")
     p.add_argument("--sla-ttft", type=float, default=10.0, help="SLA: most seconds to the first token")
     p.add_argument("--sla-gap", type=float, default=1.5, help="SLA: most seconds between two tokens")
+    p.add_argument(
+        "--abort-after",
+        type=float,
+        default=None,
+        metavar="S",
+        help="drop a request that has waited S seconds without being admitted (LightLLM's "
+        "--router_sla_abort_ttft; default: never drop)",
+    )
+    p.add_argument(
+        "--resubmit",
+        action="store_true",
+        help="closed loop only: a dropped request, or one that finished outside the --sla-ttft/--sla-gap "
+        "SLA, puts its prompt back at the tail of the queue to be sent again (the Past-Future artifact "
+        "client's --re-adding-failed-reqs); the summary gains given_up",
+    )
+    p.add_argument(
+        "--max-failures",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --resubmit: give a prompt up after N finishes outside the SLA (drops do not count; "
+        "default 100)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (workload and planner)")
     p.add_argument("--json", action="store_true", help="print only the summary, as JSON, on standard output")
     p.add_argument("--out", help="directory for summary.json, requests.csv, steps.csv and kv.png")

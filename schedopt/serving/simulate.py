@@ -145,6 +145,8 @@ def simulate(
     for request in workload.start(rng):
         heapq.heappush(pending, (request.arrival, request.id, request))
     total = getattr(workload, "n", None)
+    if getattr(workload, "resubmit", None) is not None:
+        total = None  # resubmitted requests finish more than ``n`` times
     bar = SimProgress(total if isinstance(total, int) else None, progress)
     records: list[RequestRecord] = []
     aborted: list[Request] = []

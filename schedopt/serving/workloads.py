@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError, _suggestion
+from .metrics import SLA
 from .request import Request, RequestRecord
 from .traces import TRACES, read_trace
 
@@ -41,6 +43,7 @@ __all__ = [
     "ClosedLoop",
     "ContextCap",
     "EmpiricalLengths",
+    "ExactCap",
     "LengthDistribution",
     "Poisson",
     "TraceReplay",
@@ -245,7 +248,9 @@ def lengths(name: str, **options) -> LengthDistribution:
     (``"azure-conv"``, ``"azure-code"``, ``"sharegpt"``, ``"arxiv"``: :func:`empirical_lengths`, option
     ``max_new_tokens``). A suffix ``@ctx<T>`` (``"dist-1@ctx18000"``) wraps it in :class:`ContextCap`:
     each request's ``max_new_tokens`` is then ``T - prompt``, as a server with a ``T``-token context
-    sets it when the client gives none.
+    sets it when the client gives none. A suffix ``@exact`` (``"dist-1@exact"``) wraps it in
+    :class:`ExactCap`: each request's cap is its true output length, as a benchmark client that sends
+    ``max_tokens`` = the dataset's length with ``ignore_eos`` sets it.
 
     Raises
     ------
@@ -254,6 +259,8 @@ def lengths(name: str, **options) -> LengthDistribution:
     schedopt.errors.OptionError
         An option the distribution does not take.
     """
+    if name.endswith("@exact"):
+        return ExactCap(lengths(name[: -len("@exact")], **options))
     base, sep, window = name.partition("@ctx")
     if sep:
         if not window.isdigit():
@@ -325,6 +332,38 @@ class ContextCap:
         return self.inner.sample(rng, n)
 
 
+@dataclass(frozen=True)
+class ExactCap:
+    """A length distribution whose requests each carry their true output length as their cap:
+    ``max_new_tokens = output_tokens``.
+
+    This is the benchmark client that sends ``ignore_eos=True, max_tokens=<the dataset's output
+    length>`` (vLLM's ``benchmark_serving``; the Past-Future artifact's client in its
+    ``known_output_len`` mode, whose servers then reserve, and sample up to, the true length). With it
+    ``conservative`` reserves exactly what each request will use, summed over the batch.
+
+    Attributes
+    ----------
+    inner
+        The length distribution.
+    """
+
+    inner: LengthDistribution
+
+    @property
+    def name(self) -> str:
+        """``<inner name>@exact``."""
+        return f"{getattr(self.inner, 'name', 'lengths')}@exact"
+
+    @property
+    def max_new_tokens(self) -> int:
+        """The largest cap any request can get (the inner distribution's)."""
+        return int(self.inner.max_new_tokens)
+
+    def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.inner.sample(rng, n)
+
+
 def _requests(
     dist: LengthDistribution,
     prompt: np.ndarray,
@@ -334,7 +373,9 @@ def _requests(
     client: np.ndarray | None = None,
 ) -> list[Request]:
     total = getattr(dist, "max_total_tokens", None)
-    if total is None:
+    if isinstance(dist, ExactCap):
+        caps = np.asarray(output, np.int64)
+    elif total is None:
         caps = np.full(len(prompt), int(dist.max_new_tokens), np.int64)
     else:
         caps = np.maximum(int(total) - np.asarray(prompt, np.int64), np.asarray(output, np.int64))
@@ -386,37 +427,63 @@ class Batch:
 
 @dataclass
 class ClosedLoop:
-    """``clients`` clients, each sending its next request when its previous one finishes.
+    """``clients`` clients, each sending its next request when its previous one ends.
 
-    The Past-Future AE load (``benchmark_serving_overload_*.py``: N concurrent clients). At time 0 the
-    first ``min(clients, n)`` requests go out, client ``i`` sending request ``i``; when a request
-    finishes at ``now``, its client sends the next request (next id) at ``now + think_time``, until
-    ``n`` requests were sent. So at most ``clients`` requests are outstanding at any time.
+    The Past-Future AE load (``benchmark_serving_overload_*.py``: N client threads over one queue of
+    prompts). At time 0 the first ``min(clients, n)`` prompts go out, client ``i`` sending prompt
+    ``i``; when a request ends at ``now`` (finished, or dropped by the engine's
+    ``abort_waiting_after``), its client sends the next prompt of the queue at ``now + think_time``.
+    So at most ``clients`` requests are outstanding at any time.
 
     Parameters
     ----------
     lengths
-        A length distribution or its name; all ``n`` lengths are drawn at :meth:`start` (request ``k``
+        A length distribution or its name; all ``n`` lengths are drawn at :meth:`start` (prompt ``k``
         has the same lengths whatever the scheduler does).
     clients
         Number of concurrent clients, ``>= 1``.
     n
-        Total number of requests.
+        Number of prompts.
     think_time
-        Seconds between a finish and the client's next request (constant, ``>= 0``).
+        Seconds between the end of a request and the client's next request (constant, ``>= 0``).
+    resubmit
+        ``None`` (default): every prompt is sent once; a dropped or SLA-failed request is lost and the
+        run ends after ``n`` requests. An :class:`~schedopt.serving.metrics.SLA`: the AE client's
+        ``--re-adding-failed-reqs`` — a request dropped by the engine, or finished but failing this
+        SLA (:meth:`SLA.good`), puts its prompt back at the **tail** of the queue, to be sent again
+        as a new request (a new id, ``n, n+1, ...`` in order of resubmission); the run ends when every
+        prompt has succeeded once or been given up (``max_failures``). With ``n`` prompts of
+        ``p_k + o_k`` tokens that all succeed by time ``T``, the goodput of
+        :func:`~schedopt.serving.metrics.summarize` is ``Σ_k (p_k + o_k) / T``, the AE client's
+        "overall token throughput" (failed attempts count in ``T`` only).
+    max_failures
+        With ``resubmit``: a prompt whose requests *finished* outside the SLA this many times is not
+        sent again (it is listed in :attr:`given_up`), so a prompt that can never meet the SLA (say, a
+        prefill longer than the TTFT bound) cannot keep a run going for ever. Drops by the engine do
+        not count: under overload a prompt may be dropped many times before it is admitted, and the
+        AE client re-adds it every time (so under heavy overload a run may see many drops per
+        prompt). ``>= 1``.
 
-    Notes
-    -----
-    Deviation from the AE client: SLA-failed requests are not re-submitted.
+    Attributes
+    ----------
+    given_up
+        The prompts given up after ``max_failures`` failed finishes, in order (reset by :meth:`start`).
     """
 
     lengths: LengthDistribution | str
     clients: int
     n: int
     think_time: float = 0.0
+    resubmit: SLA | None = None
+    max_failures: int = 100
     _prompt: np.ndarray = field(default=None, init=False, repr=False)
     _output: np.ndarray = field(default=None, init=False, repr=False)
-    _sent: int = field(default=0, init=False, repr=False)
+    _queue: deque = field(default=None, init=False, repr=False)
+    _prompt_of: dict = field(default=None, init=False, repr=False)
+    _next_id: int = field(default=0, init=False, repr=False)
+    _first_sends: int = field(default=0, init=False, repr=False)
+    _failures: np.ndarray = field(default=None, init=False, repr=False)
+    given_up: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.lengths = _as_lengths(self.lengths)
@@ -427,39 +494,76 @@ class ClosedLoop:
         if not (math.isfinite(self.think_time) and self.think_time >= 0):
             raise ValueError(f"think_time must be a finite number >= 0, got {self.think_time!r}")
         self.think_time = float(self.think_time)
+        if self.resubmit is not None and not isinstance(self.resubmit, SLA):
+            raise ValueError(f"resubmit must be None or an SLA, got {self.resubmit!r}")
+        if isinstance(self.max_failures, bool) or not isinstance(self.max_failures, (int, np.integer)):
+            raise ValueError(f"max_failures must be an integer >= 1, got {self.max_failures!r}")
+        if self.max_failures < 1:
+            raise ValueError(f"max_failures must be an integer >= 1, got {self.max_failures!r}")
+        self.max_failures = int(self.max_failures)
 
     def start(self, rng: np.random.Generator) -> list[Request]:
         self._prompt, self._output = self.lengths.sample(rng, self.n)
         k = min(self.clients, self.n)
-        self._sent = k
+        self._queue = deque(range(k, self.n))
+        self._prompt_of = {i: i for i in range(k)}
+        self._next_id = self.n
+        self._first_sends = k
+        self._failures = np.zeros(self.n, np.int64)
+        self.given_up = []
         idx = np.arange(k)
         return _requests(self.lengths, self._prompt[:k], self._output[:k], np.zeros(k), 0, idx)
 
     def on_finish(self, record: RequestRecord, now: float, rng: np.random.Generator) -> list[Request]:
         if self._prompt is None:
             raise RuntimeError("ClosedLoop.on_finish called before start")
-        return self._next(record.request.client, now)
+        failed = self.resubmit is not None and not self.resubmit.good(record)
+        if failed:
+            self._failures[self._prompt_of[record.request.id]] += 1
+        return self._next(record.request, now, failed)
 
     def on_abort(self, request: Request, now: float, rng: np.random.Generator) -> list[Request]:
-        """The client of a dropped request sends its next one, as after a finish (the Past-Future
-        artifact's client re-submits failed requests the same way)."""
+        """The client of a dropped request sends the next prompt, after putting the dropped one back
+        at the tail of the queue when ``resubmit`` is set (the AE client's re-adding)."""
         if self._prompt is None:
             raise RuntimeError("ClosedLoop.on_abort called before start")
-        return self._next(request.client, now)
+        return self._next(request, now, self.resubmit is not None)
 
-    def _next(self, client: int, now: float) -> list[Request]:
-        if self._sent >= self.n:
+    def prompt_of(self, request_id: int) -> int:
+        """The prompt (``0 .. n-1``) a request sent by this workload carries."""
+        if self._prompt_of is None:
+            raise RuntimeError("ClosedLoop.prompt_of called before start")
+        return self._prompt_of[request_id]
+
+    def _next(self, ended: Request, now: float, failed: bool) -> list[Request]:
+        prompt = self._prompt_of[ended.id]
+        if failed:
+            if self._failures[prompt] < self.max_failures:
+                self._queue.append(prompt)
+            else:
+                self.given_up.append(prompt)
+        if not self._queue:
             return []
-        k = self._sent
-        self._sent += 1
+        k = self._queue.popleft()
+        rid = self._new_id(k)
+        self._prompt_of[rid] = k
         return _requests(
             self.lengths,
             self._prompt[k : k + 1],
             self._output[k : k + 1],
             np.array([now + self.think_time]),
-            k,
-            np.array([client]),
+            rid,
+            np.array([ended.client]),
         )
+
+    def _new_id(self, prompt: int) -> int:
+        """Prompt ``k``'s first request has id ``k``; a resubmission takes the next id from ``n`` on."""
+        if prompt >= self._first_sends:  # unsent prompts leave the queue in index order, before any retry
+            self._first_sends = prompt + 1
+            return prompt
+        rid = self._next_id
+        self._next_id += 1
+        return rid
 
 
 def _poisson_arrivals(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
@@ -591,8 +695,9 @@ def workload(name: str, **options):
     """A workload by name, with its constructor's keyword options.
 
     ``"batch"`` (:class:`Batch`: ``lengths``, ``n``), ``"closed"`` (:class:`ClosedLoop`: ``lengths``,
-    ``clients``, ``n``, ``think_time``), ``"poisson"`` (:class:`Poisson`: ``lengths``, ``rate``, ``n``),
-    ``"trace"`` (:class:`TraceReplay`: ``trace``, ``time_scale``, ``limit``, ``max_new_tokens``, ``rate``).
+    ``clients``, ``n``, ``think_time``, ``resubmit``, ``max_failures``), ``"poisson"``
+    (:class:`Poisson`: ``lengths``, ``rate``, ``n``), ``"trace"`` (:class:`TraceReplay`: ``trace``,
+    ``time_scale``, ``limit``, ``max_new_tokens``, ``rate``).
     ``lengths`` may be a distribution or a name for :func:`lengths`.
 
     Raises

@@ -77,3 +77,72 @@ def test_serve_sim_checks_cheap_arguments_before_simulating(capsys):
     assert "--requests must be >= 1" in capsys.readouterr().err
     assert main(["serve-sim", "--dist", "dist-1", "--sla-ttft", "-1"]) == 2
     assert "ttft" in capsys.readouterr().err
+
+
+_OVERLOAD = [
+    "serve-sim",
+    "--dist",
+    "dist-3",
+    "--requests",
+    "20",
+    "--clients",
+    "16",
+    "--model",
+    "llama-2-7b",
+    "--gpu",
+    "A100",
+    "--planner",
+    "aggressive",
+    "--kv-tokens",
+    "12000",
+    "--abort-after",
+    "0.5",
+    "--sla-ttft",
+    "1",
+    "--json",
+]
+
+
+def test_serve_sim_abort_after_drops_and_the_closed_loop_goes_on(capsys):
+    assert main(_OVERLOAD) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["abort_after"] == 0.5 and summary["aborted"] > 0 and "given_up" not in summary
+    assert summary["finished"] + summary["aborted"] == 20  # every prompt sent once
+    assert summary["good"] < 20
+
+
+def test_serve_sim_resubmit_sends_failed_prompts_again(capsys):
+    assert main([*_OVERLOAD, "--resubmit"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["aborted"] > 0 and summary["finished"] + summary["aborted"] > 20  # resubmissions
+    assert summary["given_up"] == 0 and summary["good"] == 20  # each prompt succeeded exactly once
+    # a bound that no request can meet: every prompt is given up after its one allowed failure
+    assert main([*_OVERLOAD, "--resubmit", "--sla-gap", "1e-6", "--max-failures", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["given_up"] == 20 and summary["good"] == 0 and summary["finished"] == 20
+
+
+def test_serve_sim_resubmit_text_summary(capsys):
+    assert main([a for a in _OVERLOAD if a != "--json"] + ["--resubmit"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split() == ["given_up", "0"] for line in lines)
+    assert any(line.split()[:1] == ["aborted"] for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--abort-after", "-1"], "--abort-after must be a finite number of seconds > 0, got -1.0"),
+        (["--abort-after", "0"], "--abort-after must be a finite number of seconds > 0"),
+        (["--abort-after", "nan"], "--abort-after must be a finite number of seconds > 0"),
+        (["--resubmit"], "--resubmit needs --clients"),
+        (["--resubmit", "--rate", "2"], "--resubmit needs --clients"),
+        (["--clients", "2", "--max-failures", "3"], "--max-failures needs --resubmit"),
+        (["--clients", "2", "--resubmit", "--max-failures", "0"], "--max-failures must be >= 1, got 0"),
+    ],
+)
+def test_serve_sim_bad_abort_and_resubmit_options(argv, message, capsys):
+    assert main(["serve-sim", "--dist", "dist-1", "--requests", "5", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert "Traceback" not in err

@@ -372,3 +372,295 @@ def test_context_cap_gives_each_request_the_window_it_leaves():
     assert all(r.max_new_tokens == max(3000 - r.prompt_tokens, r.output_tokens) for r in tight)
     with pytest.raises(ValueError, match="@ctx"):
         lengths("dist-1@ctxabc")
+
+
+def test_exact_cap_gives_each_request_its_true_length():
+    from schedopt.serving.workloads import ExactCap, lengths
+
+    dist = lengths("dist-2@exact")
+    assert isinstance(dist, ExactCap) and dist.name == "dist-2@exact" and dist.max_new_tokens == 5000
+    rng = np.random.default_rng(4)
+    reqs = ClosedLoop(dist, clients=5, n=40).start(rng)
+    plain = ClosedLoop("dist-2", clients=5, n=40).start(np.random.default_rng(4))
+    assert [(r.prompt_tokens, r.output_tokens) for r in reqs] == [
+        (r.prompt_tokens, r.output_tokens) for r in plain
+    ]  # same lengths as the inner distribution, only the caps differ
+    assert all(r.max_new_tokens == r.output_tokens for r in reqs)
+    assert len({r.max_new_tokens for r in reqs}) > 1
+    with pytest.raises(ValueError, match="unknown length distribution"):
+        lengths("nope@exact")
+
+
+# ---------------------------------------------------------------- closed loop with resubmission
+
+
+def _sla():
+    from schedopt.serving.metrics import SLA
+
+    return SLA(ttft=1.0, max_gap=0.5)
+
+
+def _outcome_record(request, now: float, outcome: str, sla) -> RequestRecord:
+    """A finished request that meets ``sla`` (``"good"``), misses its TTFT (``"late"``) or its
+    maximum gap (``"gappy"``)."""
+    ttft = {"good": 0.5 * sla.ttft, "late": 2.0 * sla.ttft, "gappy": 0.5 * sla.ttft}[outcome]
+    gap = 2.0 * sla.max_gap if outcome == "gappy" else 0.0
+    first = request.arrival + ttft
+    return RequestRecord(
+        request, admitted=request.arrival, first_token=first, finish=max(now, first), max_gap=gap, evictions=0
+    )
+
+
+def _drive_with_failures(wl: ClosedLoop, seed: int, p_fail: float, p_abort: float):
+    """A toy server that ends one random outstanding request at a time, as finished and SLA-good,
+    finished but SLA-failed (late first token or a long gap) or dropped (``on_abort``).
+
+    Returns the initial requests, then one ``(ended, outcome, new)`` row per end, in order."""
+    sla = _sla()
+    rng = np.random.default_rng(seed)
+    outstanding = list(wl.start(rng))
+    initial = list(outstanding)
+    events = []
+    now = 0.0
+    while outstanding:
+        assert len(outstanding) <= wl.clients  # never more than N outstanding
+        done = outstanding.pop(int(rng.integers(len(outstanding))))
+        now = max(now, done.arrival) + float(rng.exponential(1.0))
+        u = float(rng.random())
+        if u < p_abort:
+            outcome = "abort"
+            new = wl.on_abort(done, now, rng)
+        else:
+            outcome = "good" if u >= p_abort + p_fail else ("late" if rng.random() < 0.5 else "gappy")
+            record = _outcome_record(done, now, outcome, sla)
+            assert sla.good(record) == (outcome == "good")
+            new = wl.on_finish(record, now, rng)
+        assert len(new) <= 1
+        for r in new:
+            assert r.client == done.client
+            assert r.arrival == pytest.approx(now + wl.think_time)
+        outstanding += new
+        events.append((done, outcome, new))
+    return initial, events
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    clients=st.integers(1, 6),
+    n=st.integers(0, 25),
+    max_failures=st.integers(1, 4),
+    resubmit=st.booleans(),
+    p_fail=st.sampled_from([0.0, 0.3, 0.6]),
+    p_abort=st.sampled_from([0.0, 0.2]),
+    think=st.sampled_from([0.0, 0.25]),
+    seed=st.integers(0, 2**16),
+)
+def test_closed_loop_resubmission_semantics(clients, n, max_failures, resubmit, p_fail, p_abort, think, seed):
+    wl = ClosedLoop(
+        uniform_lengths((1, 50), (1, 20)),
+        clients=clients,
+        n=n,
+        think_time=think,
+        resubmit=_sla() if resubmit else None,
+        max_failures=max_failures,
+    )
+    initial, events = _drive_with_failures(wl, seed, p_fail, p_abort)
+    k = min(clients, n)
+    assert [r.id for r in initial] == list(range(k)) and [r.client for r in initial] == list(range(k))
+    later = [r for _, _, new in events for r in new]
+    sent = initial + later
+
+    # ids unique; a prompt's first request has the prompt's index, resubmissions n, n+1, ... in order
+    ids = [r.id for r in sent]
+    assert len(set(ids)) == len(ids)
+    prompt = {r.id: wl.prompt_of(r.id) for r in sent}
+    first: dict[int, int] = {}
+    for r in sent:
+        first.setdefault(prompt[r.id], r.id)
+    assert all(rid == p for p, rid in first.items())
+    assert sorted(first) == list(range(n))  # every prompt was sent
+    retries = [r.id for r in sent if r.id != first[prompt[r.id]]]
+    assert retries == list(range(n, n + len(retries)))
+
+    # one FIFO queue: the sends after time 0 are the unsent prompts in index order, then the failed
+    # prompts (dropped, or finished outside the SLA fewer than max_failures times) in failure order;
+    # a client sends whenever the queue is not empty
+    requeued = []
+    pushed, popped = n - k, 0
+    attempts = dict.fromkeys(range(n), 0)
+    bad_finishes = dict.fromkeys(range(n), 0)
+    succeeded = dict.fromkeys(range(n), 0)
+    last_outcome: dict[int, str] = {}
+    for r in initial:
+        attempts[r.id] += 1
+    for done, outcome, new in events:
+        p = prompt[done.id]
+        last_outcome[p] = outcome
+        if outcome == "good":
+            succeeded[p] += 1
+        else:
+            if outcome != "abort":
+                bad_finishes[p] += 1
+            if resubmit and bad_finishes[p] < max_failures:
+                requeued.append(p)
+                pushed += 1
+        assert len(new) == (1 if pushed > popped else 0)
+        for r in new:
+            popped += 1
+            attempts[prompt[r.id]] += 1
+    assert [prompt[r.id] for r in later] == list(range(k, n)) + requeued
+
+    # every resubmission carries its prompt's lengths
+    lens = {r.id: (r.prompt_tokens, r.output_tokens, r.max_new_tokens) for r in sent}
+    for r in sent:
+        assert lens[r.id] == lens[first[prompt[r.id]]]
+
+    # at the end: each prompt succeeded exactly once (its last attempt), or was given up right after
+    # its max_failures-th finish outside the SLA (drops do not count)
+    given_up = list(wl.given_up)
+    assert len(set(given_up)) == len(given_up)
+    if resubmit:
+        for p in range(n):
+            if p in given_up:
+                assert succeeded[p] == 0 and bad_finishes[p] == max_failures
+                assert last_outcome[p] in ("late", "gappy")
+            else:
+                assert succeeded[p] == 1 and bad_finishes[p] < max_failures and last_outcome[p] == "good"
+        if p_fail == p_abort == 0.0:
+            assert len(sent) == n and not given_up
+    else:
+        assert len(sent) == n and sorted(ids) == list(range(n)) and given_up == []
+        assert all(attempts[p] == 1 for p in range(n))
+
+    # restartable: the same seed sends the same requests, with the same outcomes
+    assert _drive_with_failures(wl, seed, p_fail, p_abort) == (initial, events)
+
+
+def test_closed_loop_resubmits_at_the_tail_worked_example():
+    # 2 clients, 4 prompts: prompt 0 is dropped, then prompt 1 fails its TTFT; the queue is then
+    # [3, 0] -> 2 went out after the drop, 3 after the failure, 0 and 1 come back as ids 4 and 5
+    sla = _sla()
+    wl = ClosedLoop(uniform_lengths((1, 50), (1, 20)), clients=2, n=4, resubmit=sla, max_failures=2)
+    rng = np.random.default_rng(0)
+    r0, r1 = wl.start(rng)
+    (r2,) = wl.on_abort(r0, 1.0, rng)
+    (r3,) = wl.on_finish(_outcome_record(r1, 2.0, "late", sla), 2.0, rng)
+    assert (r2.id, r3.id) == (2, 3) and (r2.client, r3.client) == (0, 1)
+    (r4,) = wl.on_finish(_outcome_record(r2, 3.0, "good", sla), 3.0, rng)
+    (r5,) = wl.on_finish(_outcome_record(r3, 4.0, "good", sla), 4.0, rng)
+    assert (r4.id, wl.prompt_of(4), r4.client) == (4, 0, 0)
+    assert (r5.id, wl.prompt_of(5), r5.client) == (5, 1, 1)
+    assert (r4.prompt_tokens, r4.output_tokens) == (r0.prompt_tokens, r0.output_tokens)
+    # drops do not count towards max_failures: prompt 0 goes back again (id 6)
+    (r6,) = wl.on_abort(r4, 5.0, rng)
+    assert (r6.id, wl.prompt_of(6), wl.given_up) == (6, 0, [])
+    # prompt 1 misses its gap bound a second time: max_failures=2 -> given up, nothing left to send
+    assert wl.on_finish(_outcome_record(r5, 6.0, "gappy", sla), 6.0, rng) == []
+    assert wl.given_up == [1]
+    (r7,) = wl.on_finish(_outcome_record(r6, 7.0, "late", sla), 7.0, rng)  # prompt 0's first bad finish
+    assert (r7.id, wl.prompt_of(7)) == (7, 0)
+    assert wl.on_finish(_outcome_record(r7, 8.0, "good", sla), 8.0, rng) == [] and wl.given_up == [1]
+    # start() forgets the previous run
+    wl.start(np.random.default_rng(0))
+    assert wl.given_up == []
+
+
+def test_closed_loop_resubmit_bad_options():
+    with pytest.raises(ValueError, match="resubmit must be None or an SLA, got 10.0"):
+        ClosedLoop("dist-1", clients=2, n=5, resubmit=10.0)
+    with pytest.raises(ValueError, match="resubmit must be None or an SLA"):
+        ClosedLoop("dist-1", clients=2, n=5, resubmit={"ttft": 10.0, "max_gap": 1.5})
+    for bad in (0, -3, 2.5, True, "3"):
+        with pytest.raises(ValueError, match=f"max_failures must be an integer >= 1, got {bad!r}"):
+            ClosedLoop("dist-1", clients=2, n=5, resubmit=_sla(), max_failures=bad)
+    assert ClosedLoop("dist-1", clients=2, n=5, max_failures=np.int64(3)).max_failures == 3
+    with pytest.raises(RuntimeError, match="before start"):
+        ClosedLoop("dist-1", clients=2, n=5, resubmit=_sla()).on_abort(None, 0.0, np.random.default_rng(0))
+    closed = workload("closed", lengths="dist-1", clients=2, n=5, resubmit=_sla(), max_failures=3)
+    assert closed.resubmit == _sla() and closed.max_failures == 3
+
+
+def _simulate_with_abort(wl, abort_after: float, seed: int = 1):
+    from schedopt.serving.engine import EngineConfig
+    from schedopt.serving.simulate import simulate
+
+    config = EngineConfig(
+        kv_capacity_tokens=768, block_size=16, max_batched_tokens=256, abort_waiting_after=abort_after
+    )
+    return simulate(wl, config, _ConstantCost(), _AdmitAll(), seed=seed)
+
+
+def _attempts_by_prompt(wl, result):
+    """prompt -> [(id, outcome)] over the records and the dropped requests, in id order."""
+    sla = wl.resubmit
+    rows = [(r.request.id, "good" if sla is not None and sla.good(r) else "bad") for r in result.records]
+    rows += [(r.id, "abort") for r in result.aborted]
+    out: dict[int, list] = {}
+    for rid, outcome in sorted(rows):
+        out.setdefault(wl.prompt_of(rid), []).append((rid, outcome))
+    return out
+
+
+def test_closed_loop_resubmission_through_the_engine():
+    from schedopt.serving.metrics import SLA, summarize
+
+    sla = SLA(ttft=0.1, max_gap=0.01)
+    n = 30
+    wl = ClosedLoop(uniform_lengths((20, 200), (5, 60)), clients=12, n=n, resubmit=sla, max_failures=100)
+    result = _simulate_with_abort(wl, abort_after=0.04)
+    assert not result.unfinished and wl.given_up == []
+    bad = [r for r in result.records if not sla.good(r)]
+    assert result.aborted and bad, "the setting must drop requests and fail the SLA, or nothing is tested"
+    ids = sorted([r.request.id for r in result.records] + [r.id for r in result.aborted])
+    assert ids == list(range(len(ids))) and len(ids) > n  # ids 0..n-1, then the resubmissions
+    by_prompt = _attempts_by_prompt(wl, result)
+    assert sorted(by_prompt) == list(range(n))
+    for p, attempts in by_prompt.items():
+        assert attempts[0][0] == p  # a prompt's first request has its index
+        assert [o for _, o in attempts].count("good") == 1 and attempts[-1][1] == "good"  # last succeeded
+    # resubmissions go out in id order; each carries its prompt's lengths
+    sent = {r.request.id: r.request for r in result.records} | {r.id: r for r in result.aborted}
+    arrivals = [sent[i].arrival for i in range(n, len(ids))]
+    assert arrivals == sorted(arrivals)
+    for i in range(n, len(ids)):
+        a, b = sent[i], sent[wl.prompt_of(i)]
+        assert (a.prompt_tokens, a.output_tokens) == (b.prompt_tokens, b.output_tokens)
+    # at most `clients` outstanding (arrival +1, finish or drop -1; ends first on ties)
+    ends = [r.finish for r in result.records]
+    dropped = {r.id for r in result.aborted}
+    events = sorted([(t, -1) for t in ends] + [(r.arrival, 1) for r in sent.values() if r.id not in dropped])
+    assert max(np.cumsum([e[1] for e in events])) <= 12
+    # goodput: every prompt's tokens once over the makespan (the AE "overall token throughput")
+    m = summarize(result, sla)
+    tokens = sum(sent[p].prompt_tokens + sent[p].output_tokens for p in range(n))
+    assert m.good == n and m.aborted == len(result.aborted)
+    assert m.goodput == pytest.approx(tokens / result.makespan, rel=1e-12)
+    assert _simulate_with_abort(wl, abort_after=0.04).records == result.records  # deterministic
+
+
+def test_closed_loop_resubmission_gives_up_after_max_failures_through_the_engine():
+    from schedopt.serving.metrics import SLA
+
+    # a 20 ms TTFT bound: only requests admitted soon after they arrive can meet it
+    sla = SLA(ttft=0.02, max_gap=0.02)
+    wl = ClosedLoop(uniform_lengths((20, 200), (5, 60)), clients=12, n=20, resubmit=sla, max_failures=2)
+    result = _simulate_with_abort(wl, abort_after=0.04)
+    assert not result.unfinished and 0 < len(wl.given_up) < 20, "some prompts must succeed, some not"
+    by_prompt = _attempts_by_prompt(wl, result)
+    assert sorted(by_prompt) == list(range(20))
+    assert any("abort" in {o for _, o in by_prompt[p]} for p in wl.given_up)  # drops did not count
+    for p, attempts in by_prompt.items():
+        outcomes = [o for _, o in attempts]
+        if p in wl.given_up:  # given up right after its second finish outside the SLA
+            assert outcomes.count("bad") == 2 and "good" not in outcomes and outcomes[-1] == "bad"
+        else:
+            assert outcomes.count("good") == 1 and outcomes[-1] == "good" and outcomes.count("bad") <= 1
+
+
+def test_closed_loop_without_resubmit_sends_each_prompt_once_through_the_engine():
+    wl = ClosedLoop(uniform_lengths((20, 200), (5, 60)), clients=12, n=30)
+    result = _simulate_with_abort(wl, abort_after=0.04)
+    assert result.aborted, "the setting must drop requests"
+    assert not result.unfinished and len(result.records) + len(result.aborted) == 30
+    ids = sorted([r.request.id for r in result.records] + [r.id for r in result.aborted])
+    assert ids == list(range(30)) and wl.given_up == []
