@@ -33,10 +33,11 @@ and ``past-future-ae`` with the AE *server's* constants (window 40, prior 6,000 
 fixed from the docs before any run. Seeds 0, 1, 2. A run stops at ``MAX_TIME`` simulated seconds
 if prompts are still pending (reported as ``pending``).
 
-Not modelled (stated in RESULTS.md): the artifact's conservative and past-future servers admit at most
-one request per round while its aggressive server has no such limit; here every planner runs on the
-same engine. A running request that broke the SLA decodes to its end, as with the artifact's
-aggressive server (its running-request SLA abort is disabled in ``router/manager.py``).
+The artifact's conservative and past-future servers admit at most one request per round while its
+aggressive server has no such limit: the variants ``conservative-one`` and ``past-future-ae-one`` add
+that limit (``--variants``; not in the default grid, reported in a table of their own). A running
+request that broke the SLA decodes to its end, as with the artifact's aggressive server (its
+running-request SLA abort is disabled in ``router/manager.py``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "past-future-ae": ("past-future", {"window": 40, "prior_tokens": 6000, "reserve": 0.05}),
     "oracle": ("oracle", {}),
 }
+#: The artifact's conservative and past-future *servers* also admit at most one request per round
+#: (its aggressive server has no limit): these variants add that engine limit (``--variants``; not
+#: in the default grid). Reported apart, against ``aggressive`` and ``conservative-one``.
+ONE_PER_ROUND: dict[str, tuple[str, dict[str, Any]]] = {
+    "conservative-one": VARIANTS["conservative"],
+    "past-future-ae-one": VARIANTS["past-future-ae"],
+}
 BASELINES = ("aggressive", "conservative")
 PREFILL_MODES = {
     "first": "prefill-first (the AE's LightLLM without splitfuse)",
@@ -95,7 +103,8 @@ def run_one(
 ) -> dict:
     """One AE-protocol run: ``prompts`` prompts of ``lengths`` through ``CLIENTS`` resubmitting clients;
     ``prefill`` is ``"chunked"`` (vLLM V1 / Sarathi) or ``"first"`` (the AE's LightLLM)."""
-    planner, options = VARIANTS[variant]
+    planner, options = {**VARIANTS, **ONE_PER_ROUND}[variant]
+    limit = {"max_admit_per_round": 1} if variant in ONE_PER_ROUND else {}
     work = ClosedLoop(lengths, CLIENTS, prompts, resubmit=SLA_AE)
     res = serve(
         work,
@@ -104,7 +113,12 @@ def run_one(
         planner=planner,
         planner_options=options,
         kv_capacity_tokens=KV,
-        engine={**ENGINE, "abort_waiting_after": abort_after, "chunked_prefill": prefill == "chunked"},
+        engine={
+            **ENGINE,
+            **limit,
+            "abort_waiting_after": abort_after,
+            "chunked_prefill": prefill == "chunked",
+        },
         seed=seed,
         max_time=MAX_TIME,
     )
@@ -215,9 +229,10 @@ def report_lines(out: Path) -> list[str]:
         lines += [f"- {k}: {v}" for k, v in json.loads(meta_path.read_text()).items()]
     if not path.exists():
         return [*lines, "", "No `heavy.csv` yet: run `python benchmarks/serving/heavy.py`.", ""]
-    df = pd.read_csv(path)
+    full = pd.read_csv(path)
+    df, one = full[full.variant.isin(list(VARIANTS))], full[full.variant.isin(list(ONE_PER_ROUND))]
     lines += [
-        f"- data: `results/heavy.csv` ({len(df)} runs); N = {CLIENTS} clients resubmitting failed "
+        f"- data: `results/heavy.csv` ({len(full)} runs); N = {CLIENTS} clients resubmitting failed "
         f"requests until each prompt succeeded; {GPU}, KV {KV:,} tokens, engine {ENGINE} + the drop time; "
         "SLA TTFT <= 10 s, max gap <= 1.5 s",
         "- caps: `dist-N@exact` = each request's true length (the artifact client: `max_new_tokens` = "
@@ -270,7 +285,45 @@ def report_lines(out: Path) -> list[str]:
                 f"{given_up} / {pending} |"
             )
         lines.append("")
-    return lines
+    return lines + _one_per_round_lines(one, full)
+
+
+def _one_per_round_lines(one: Any, df: Any) -> list[str]:
+    """The subsection of the artifact's per-server admission limit: past-future-ae-one over the better
+    of aggressive (no limit) and conservative-one, beside the same cell without the limit."""
+    if not len(one):
+        return []
+    lines = [
+        "### The artifact's admission limits: one request per round for conservative and past-future",
+        "",
+        "Its conservative and past-future servers admit at most one request per admission round, its "
+        "aggressive server any number; ratio = past-future-ae-one / the better of aggressive and "
+        "conservative-one (means over seeds), beside the ratio without the limit (past-future-ae / the "
+        "better of aggressive and conservative).",
+        "",
+        "| drop (s) | prefill | model | lengths | aggressive | conservative-one | past-future-ae-one | ratio "
+        "with the limit | ratio without |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    keys = ["abort_after", "prefill", "model", "prompts", "lengths"]
+    for key, _ in one.groupby(keys, sort=True):
+        same = df
+        for k, v in zip(keys, key, strict=True):
+            same = same[same[k] == v]
+        mean = {v: float(g.goodput.mean()) for v, g in same.groupby("variant")}
+        limited = {"aggressive": mean.get("aggressive", math.nan)}
+        limited["conservative"] = mean.get("conservative-one", math.nan)
+        limited["x"] = mean.get("past-future-ae-one", math.nan)
+        spans = [
+            _mean_span(same[same.variant == v].goodput.to_numpy()) if v in mean else "–"
+            for v in ("aggressive", "conservative-one", "past-future-ae-one")
+        ]
+        abort, prefill, model, _, lengths = key
+        lines.append(
+            f"| {abort:g} | {prefill} | {model} | {lengths} | {' | '.join(spans)} | "
+            f"{_ratio_text(_ratio(limited, 'x'))} | {_ratio_text(_ratio(mean, 'past-future-ae'))} |"
+        )
+    return [*lines, ""]
 
 
 def write_report(out: Path, results: Path) -> None:
@@ -295,7 +348,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--prefill", nargs="+", default=list(PREFILL_MODES), choices=list(PREFILL_MODES))
     ap.add_argument("--models", nargs="+", default=list(MODELS))
     ap.add_argument("--lengths", nargs="+", default=list(LENGTHS))
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=[*VARIANTS, *ONE_PER_ROUND])
     ap.add_argument("--seeds", type=int, default=3, help="seeds 0..SEEDS-1")
     ap.add_argument("--prompts", type=int, default=PROMPTS, help="prompts per run (the AE: 500)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="runs in parallel")

@@ -64,6 +64,11 @@ def test_heavy_report_arithmetic(heavy, tmp_path: Path) -> None:
             if variant == "oracle" and seed == 1:
                 row |= {"given_up": 1, "good": 9}
             rows.append(row)
+    for variant, g in (("conservative-one", 150.0), ("past-future-ae-one", 330.0)):
+        row = {k: 0 for k in heavy.FIELDS}
+        row |= {"abort_after": 8.0, "prefill": "first", "model": "llama-3-8b", "lengths": "dist-1@exact"}
+        row |= {"variant": variant, "seed": 0, "prompts": 10, "goodput": g, "good": 10, "finished": 10}
+        rows.append(row)
     with open(tmp_path / "heavy.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=heavy.FIELDS)
         w.writeheader()
@@ -78,3 +83,7 @@ def test_heavy_report_arithmetic(heavy, tmp_path: Path) -> None:
     assert cells[9].split(" · ")[0] == "0.30/0.10"  # aggressive: (2+4)/2/10 TTFT, 1/10 gap failures
     assert cells[10] == "1 / 0"
     assert "llama-3-8b, prefill-first" in text and "dropped after 8 s, 10 prompts" in text
+    # the per-round-limit variants stay out of the main table and get their own: 330 / max(120, 150)
+    assert line.count("|") == 12
+    limited = next(x for x in text.splitlines() if x.startswith("| 8 | first | llama-3-8b | dist-1@exact"))
+    assert [c.strip() for c in limited.split("|")[-3:-1]] == ["**2.20**", "1.25"]
