@@ -68,3 +68,17 @@ def append_rows(path: Path, fields: list[str], rows: Sequence[dict[str, Any]]) -
 def append_row(path: Path, fields: list[str], row: dict[str, Any]) -> None:
     """Append one row (see :func:`append_rows`)."""
     append_rows(path, fields, [row])
+
+
+def mean_span(values: Sequence[float], scale: float = 1.0, nd: int = 1) -> str:
+    """``mean (min–max)`` of ``values × scale`` to ``nd`` decimals (the mean alone for one value)."""
+    import numpy as np
+
+    v = np.asarray(values, np.float64) * scale
+
+    def f(x: float) -> str:
+        return "nan" if x != x else f"{x:.{nd}f}"
+
+    if len(v) <= 1:
+        return f(float(v.mean()) if len(v) else float("nan"))
+    return f"{f(float(v.mean()))} ({f(float(v.min()))}–{f(float(v.max()))})"

@@ -59,7 +59,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parent))
 
-from _common import append_row, load_avg, machine_info, now, read_rows  # noqa: E402
+from _common import append_row, load_avg, machine_info, mean_span, now, read_rows  # noqa: E402
 
 from schedopt.serving.metrics import SLA, SLA_TOLERANCE, summarize  # noqa: E402
 from schedopt.serving.scenario import serve  # noqa: E402
@@ -200,12 +200,6 @@ def _results(todo: list[tuple], jobs: int):
             yield fut.result()
 
 
-def _mean_span(v: np.ndarray) -> str:
-    if len(v) == 1:
-        return f"{v[0]:.0f}"
-    return f"{v.mean():.0f} ({v.min():.0f}–{v.max():.0f})"
-
-
 def _ratio(mean: dict[str, float], variant: str) -> float:
     """Mean goodput of ``variant`` over the better mean of the two baselines (``nan`` if one is absent)."""
     base = [mean.get(b, math.nan) for b in BASELINES]
@@ -272,7 +266,7 @@ def report_lines(out: Path) -> list[str]:
                     waste.append("–")
                     continue
                 mean[v] = float(g.goodput.mean())
-                cells.append(_mean_span(g.goodput.to_numpy()))
+                cells.append(mean_span(g.goodput.to_numpy(), nd=0))
                 per = 1.0 / g.prompts.to_numpy()
                 waste.append(f"{(g.failed_ttft * per).mean():.2f}/{(g.failed_gap * per).mean():.2f}")
             given_up, pending = int(cell.given_up.sum()), int(cell.pending.sum())
@@ -315,7 +309,7 @@ def _one_per_round_lines(one: Any, df: Any) -> list[str]:
         limited["conservative"] = mean.get("conservative-one", math.nan)
         limited["x"] = mean.get("past-future-ae-one", math.nan)
         spans = [
-            _mean_span(same[same.variant == v].goodput.to_numpy()) if v in mean else "–"
+            mean_span(same[same.variant == v].goodput.to_numpy(), nd=0) if v in mean else "–"
             for v in ("aggressive", "conservative-one", "past-future-ae-one")
         ]
         abort, prefill, model, _, lengths = key

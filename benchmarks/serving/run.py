@@ -76,7 +76,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE.parent))
 
-from _common import append_row, load_avg, machine_info, now, read_rows  # noqa: E402
+from _common import append_row, load_avg, machine_info, mean_span, now, read_rows  # noqa: E402
 
 from schedopt.serving.costmodel import RooflineCost  # noqa: E402
 from schedopt.serving.engine import EngineConfig  # noqa: E402
@@ -528,13 +528,6 @@ def _f(x: float, nd: int = 1) -> str:
     return "nan" if x != x else f"{x:.{nd}f}"
 
 
-def _spread(values: Any, scale: float = 1.0, nd: int = 1) -> str:
-    v = np.asarray(values, np.float64) * scale
-    if len(v) <= 1:
-        return _f(float(v.mean()) if len(v) else float("nan"), nd)
-    return f"{_f(float(v.mean()), nd)} ({_f(float(v.min()), nd)}–{_f(float(v.max()), nd)})"
-
-
 def _meta_lines(meta: dict[str, Any] | None) -> list[str]:
     if meta is None:
         return ["- (no run recorded)"]
@@ -603,11 +596,11 @@ def table_report(out: Path) -> list[str]:
                 float(r_k.mean()) if len(r_k) else np.nan,
             )
             lines.append(
-                f"| {dist} | {variant} | {len(h)} | {_spread(h.kv_util, 100)} | "
-                f"{_spread(h.kv_util_waiting, 100)} | "
-                f"{_spread(h.peak_over_capacity, 100)} | {_spread(h.evictions_per_request, 100)} | "
-                f"{_spread(h.steps, 1e-3, 0)} | {_spread(h.makespan_s, 1, 0)} | {_spread(r_s, 1, 3)} | "
-                f"{_spread(r_k, 1, 3)} |"
+                f"| {dist} | {variant} | {len(h)} | {mean_span(h.kv_util, 100)} | "
+                f"{mean_span(h.kv_util_waiting, 100)} | "
+                f"{mean_span(h.peak_over_capacity, 100)} | {mean_span(h.evictions_per_request, 100)} | "
+                f"{mean_span(h.steps, 1e-3, 0)} | {mean_span(h.makespan_s, 1, 0)} | {mean_span(r_s, 1, 3)} | "
+                f"{mean_span(r_k, 1, 3)} |"
             )
     lines += [
         "",

@@ -63,7 +63,12 @@ __all__ = [
 
 @runtime_checkable
 class LengthDistribution(Protocol):
-    """Draws request lengths."""
+    """Draws request lengths.
+
+    Every request's ``max_new_tokens`` is the distribution's ``max_new_tokens``, unless the
+    distribution also has ``caps(prompt, output) -> int64 array`` giving each request its own cap
+    (:class:`ContextCap`, :class:`ExactCap`).
+    """
 
     name: str
     max_new_tokens: int
@@ -331,6 +336,12 @@ class ContextCap:
     def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.inner.sample(rng, n)
 
+    def caps(self, prompt: np.ndarray, output: np.ndarray) -> np.ndarray:
+        """Each request's cap: ``max(max_total_tokens - prompt, output)``."""
+        return np.maximum(
+            int(self.max_total_tokens) - np.asarray(prompt, np.int64), np.asarray(output, np.int64)
+        )
+
 
 @dataclass(frozen=True)
 class ExactCap:
@@ -363,6 +374,10 @@ class ExactCap:
     def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self.inner.sample(rng, n)
 
+    def caps(self, prompt: np.ndarray, output: np.ndarray) -> np.ndarray:
+        """Each request's cap: its true output length."""
+        return np.asarray(output, np.int64)
+
 
 def _requests(
     dist: LengthDistribution,
@@ -372,13 +387,11 @@ def _requests(
     first_id: int = 0,
     client: np.ndarray | None = None,
 ) -> list[Request]:
-    total = getattr(dist, "max_total_tokens", None)
-    if isinstance(dist, ExactCap):
-        caps = np.asarray(output, np.int64)
-    elif total is None:
+    per_request = getattr(dist, "caps", None)  # a distribution may cap each request (ContextCap, ExactCap)
+    if per_request is None:
         caps = np.full(len(prompt), int(dist.max_new_tokens), np.int64)
     else:
-        caps = np.maximum(int(total) - np.asarray(prompt, np.int64), np.asarray(output, np.int64))
+        caps = per_request(prompt, output)
     tag = str(getattr(dist, "name", ""))
     return [
         Request(
