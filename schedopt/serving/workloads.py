@@ -320,6 +320,8 @@ class ContextCap:
     max_total_tokens: int
 
     def __post_init__(self) -> None:
+        if not (hasattr(self.inner, "sample") and hasattr(self.inner, "max_new_tokens")):
+            raise ValueError(f"ContextCap: inner must be a length distribution, got {self.inner!r}")
         if not (isinstance(self.max_total_tokens, (int, np.integer)) and self.max_total_tokens >= 2):
             raise ValueError(f"max_total_tokens must be an integer >= 2, got {self.max_total_tokens!r}")
 
@@ -360,6 +362,10 @@ class ExactCap:
     """
 
     inner: LengthDistribution
+
+    def __post_init__(self) -> None:
+        if not (hasattr(self.inner, "sample") and hasattr(self.inner, "max_new_tokens")):
+            raise ValueError(f"ExactCap: inner must be a length distribution, got {self.inner!r}")
 
     @property
     def name(self) -> str:

@@ -389,6 +389,15 @@ def test_exact_cap_gives_each_request_its_true_length():
     assert len({r.max_new_tokens for r in reqs}) > 1
     with pytest.raises(ValueError, match="unknown length distribution"):
         lengths("nope@exact")
+    with pytest.raises(ValueError, match="ExactCap: inner must be a length distribution, got 'dist-1'"):
+        ExactCap("dist-1")
+
+
+def test_context_cap_rejects_a_non_distribution():
+    from schedopt.serving.workloads import ContextCap
+
+    with pytest.raises(ValueError, match="ContextCap: inner must be a length distribution, got 3"):
+        ContextCap(3, 18000)
 
 
 # ---------------------------------------------------------------- closed loop with resubmission
