@@ -46,6 +46,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -189,15 +190,23 @@ def run(a: argparse.Namespace, out: Path) -> int:
     return runs
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which reports what was kept in one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _results(todo: list[tuple], jobs: int):
     """The rows of the ``todo`` runs as they finish (in this process when ``jobs == 1``)."""
     if jobs <= 1:
         for job in todo:
             yield run_one(*job)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+    try:
         for fut in as_completed([pool.submit(run_one, *job) for job in todo]):
             yield fut.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _ratio(mean: dict[str, float], variant: str) -> float:
